@@ -1,0 +1,100 @@
+import { awscdk, javascript } from 'projen';
+
+// Runtime libraries: bundled by esbuild into assets/, never part of the jsii API.
+const runtimeDeps = [
+  '@modelcontextprotocol/sdk@^1.32.2',
+  'zod@^4.1.0',
+  '@aws-lambda-powertools/logger@^2.36.0',
+  '@aws-lambda-powertools/tracer@^2.36.0',
+  '@aws-lambda-powertools/parameters@^2.35.0',
+  '@aws-sdk/client-secrets-manager@^3.1000.0',
+];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'mcp-server-fleet',
+  description: 'AWS CDK constructs that run fleets of remote MCP (Model Context Protocol) servers on Lambda and Fargate',
+  keywords: ['aws-cdk', 'cdk', 'mcp', 'model-context-protocol', 'lambda', 'fargate', 'gitlab'],
+  author: 'mcp-server-fleet contributors',
+  authorAddress: 'maintainers@mcp-server-fleet.dev',
+  repositoryUrl: 'https://github.com/mcp-server-fleet/mcp-server-fleet.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // 2.257.0 is what cdk-nag 3 needs; keeping the floor there lets Python users pair the
+  // wheel with any aws-cdk-lib 2.x release PyPI carries from that version on.
+  cdkVersion: '2.257.0',
+  jsiiVersion: '~6.0.0',
+
+  publishToPypi: {
+    distName: 'mcp-server-fleet',
+    module: 'mcp_server_fleet',
+  },
+
+  devDeps: [
+    ...runtimeDeps,
+    'esbuild@^0.28.0',
+    '@types/aws-lambda@^8.10.0',
+    'cdk-nag@^3.0.2',
+  ],
+
+  // The dev tsconfig type-checks everything that is not the published library.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'runtime/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts'],
+    exclude: ['lib', 'dist', 'assets', 'cdk.out', '**/cdk.out'],
+    compilerOptions: {
+      lib: ['es2022', 'dom'],
+    },
+  },
+  typecheckTests: true,
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'runtime', 'examples', 'benchmarks', 'projenrc', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+      collectCoverage: false,
+    },
+  },
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+
+  bin: { 'mcp-fleet': 'assets/server/index.js' },
+  gitignore: ['/assets/', 'cdk.out/', '/.bench/', '/examples/python/.venv/', '__pycache__/'],
+  npmignoreEnabled: true,
+});
+
+// The runtime is bundled before jsii compiles, so tests and packages always see a fresh bundle.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the MCP runtime (runtime/) into assets/ with esbuild',
+  exec: 'ts-node --project tsconfig.dev.json runtime/build.ts',
+});
+project.preCompileTask.spawn(bundle);
+
+project.addTask('serve', {
+  description: 'Run the local fleet (multi-server node server) on 127.0.0.1:8080',
+  steps: [{ spawn: 'bundle' }, { exec: 'node assets/server/index.js serve', receiveArgs: true }],
+});
+
+project.addTask('bench', {
+  description: 'Print runtime benchmark figures (bundle size, cold start, warm latency, throughput)',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --project tsconfig.dev.json benchmarks/runtime.ts', receiveArgs: true }],
+});
+
+// Always build every language package, also in CI (projen skips Python when CI is set).
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package-all')!);
+
+project.npmignore?.exclude('/runtime/', '/examples/', '/benchmarks/', '/tsconfig.dev.json', '/.ci/', 'cdk.out/', '/test-reports/');
+project.npmignore?.include('/assets/');
+
+project.synth();

@@ -1,0 +1,167 @@
+/**
+ * The configuration contract: everything the runtime knows comes from environment variables.
+ *
+ * Single-server mode (one Lambda per server): `SERVER_NAME=gitlab` (+ `SERVER_KIND` when the
+ * name is not the kind). Multi-server mode: `MCP_SERVERS=gitlab,gl-internal:gitlab` (a list of
+ * `name` or `name:kind`). Each server reads its own variables under a prefix made from its name
+ * (`gitlab` -> `GITLAB_`, `gl-internal` -> `GL_INTERNAL_`):
+ *
+ *   <PREFIX>_API_URL                 upstream base URL (backend specific suffix, e.g. GITLAB_API_URL)
+ *   <PREFIX>_TOKEN                   credential given directly (ECS secrets, local use)
+ *   <PREFIX>_TOKEN_SECRET_ARN        credential in Secrets Manager; `arn...#field` selects a JSON field
+ *   <PREFIX>_ALLOW_WRITES            `true` registers the mutating tools
+ */
+import type { BackendDefinition } from './types';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CredentialSource {
+  /** Suffix, e.g. `TOKEN`. */
+  readonly env: string;
+  /** The variable names, for messages (never their values). */
+  readonly directVar: string;
+  readonly arnVar: string;
+  readonly direct?: string;
+  readonly secretArn?: string;
+  readonly jsonField?: string;
+  readonly optional: boolean;
+}
+
+export interface ServerConfig {
+  readonly name: string;
+  readonly kind: string;
+  readonly backend: BackendDefinition;
+  readonly prefix: string;
+  readonly baseUrl?: string;
+  readonly allowWrites: boolean;
+  readonly credentials: readonly CredentialSource[];
+  /** Variables that must be set before the server can answer tool calls. */
+  readonly missing: readonly string[];
+}
+
+export interface RuntimeConfig {
+  readonly mode: 'single' | 'multi';
+  readonly servers: readonly ServerConfig[];
+  /** Origins allowed cross-origin; an empty list allows none (same-origin and non-browser clients only). */
+  readonly allowedOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly secretCacheSeconds: number;
+  /** Per-attempt upstream timeout outside Lambda (inside Lambda the remaining time caps it). */
+  readonly upstreamTimeoutMs: number;
+  /** The total time budget of one request when no Lambda deadline is known. */
+  readonly requestBudgetMs: number;
+  readonly environment?: string;
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
+
+export function envPrefix(serverName: string): string {
+  return serverName.toUpperCase().replace(/-/g, '_');
+}
+
+function bool(value: string | undefined): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((value ?? '').trim().toLowerCase());
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got: ${raw}`);
+  return Math.floor(n);
+}
+
+/** Splits `arn:aws:secretsmanager:...:secret:mcp/gitlab-AbCdEf#token` into ARN and JSON field. */
+export function parseSecretRef(ref: string): { secretId: string; jsonField?: string } {
+  const hash = ref.indexOf('#');
+  if (hash < 0) return { secretId: ref };
+  const field = ref.slice(hash + 1);
+  return { secretId: ref.slice(0, hash), jsonField: field === '' ? undefined : field };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string, BackendDefinition>): RuntimeConfig {
+  let entries: Array<{ name: string; kind: string }>;
+  let mode: 'single' | 'multi';
+  if (env.MCP_SERVERS !== undefined && env.MCP_SERVERS.trim() !== '') {
+    mode = 'multi';
+    entries = env.MCP_SERVERS.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+      const [name, kind] = item.split(':').map((s) => s.trim());
+      return { name, kind: kind || name };
+    });
+  } else if (env.SERVER_NAME !== undefined && env.SERVER_NAME.trim() !== '') {
+    mode = 'single';
+    const name = env.SERVER_NAME.trim();
+    entries = [{ name, kind: (env.SERVER_KIND ?? '').trim() || name }];
+  } else {
+    throw new ConfigError('Set SERVER_NAME (one server) or MCP_SERVERS (a comma-separated list of name or name:kind) to say which MCP servers this process hosts');
+  }
+
+  const seen = new Set<string>();
+  const servers = entries.map(({ name, kind }) => {
+    if (!NAME_RE.test(name)) {
+      throw new ConfigError(`server name must be lowercase letters, digits and hyphens, starting with a letter, got: ${JSON.stringify(name)}`);
+    }
+    if (seen.has(name)) throw new ConfigError(`server name ${JSON.stringify(name)} is listed twice`);
+    seen.add(name);
+    const backend = backends.get(kind);
+    if (!backend) {
+      throw new ConfigError(`server ${JSON.stringify(name)} has unknown kind ${JSON.stringify(kind)}; known kinds: ${[...backends.keys()].join(', ')}`);
+    }
+    return loadServer(env, name, backend);
+  });
+
+  const origins = (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    mode,
+    servers,
+    allowedOrigins: origins,
+    maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1024 * 1024),
+    secretCacheSeconds: positiveInt(env, 'SECRET_CACHE_TTL_SECONDS', 300),
+    upstreamTimeoutMs: positiveInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000),
+    requestBudgetMs: positiveInt(env, 'REQUEST_BUDGET_MS', 29_000),
+    environment: env.ENVIRONMENT,
+  };
+}
+
+function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefinition): ServerConfig {
+  const prefix = envPrefix(name);
+  const urlVar = `${prefix}_${backend.urlEnv}`;
+  const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
+  const missing: string[] = [];
+  if (!baseUrl) missing.push(urlVar);
+  else {
+    let parsed: URL;
+    try {
+      parsed = new URL(baseUrl);
+    } catch {
+      throw new ConfigError(`${urlVar} must be an absolute http(s) URL, got: ${JSON.stringify(baseUrl)}`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new ConfigError(`${urlVar} must be an http(s) URL, got: ${JSON.stringify(baseUrl)}`);
+    }
+  }
+  const credentials = backend.credentials.map((spec): CredentialSource => {
+    const directVar = `${prefix}_${spec.env}`;
+    const arnVar = `${prefix}_${spec.env}_SECRET_ARN`;
+    const direct = env[directVar] || undefined;
+    const ref = (env[arnVar] ?? '').trim();
+    const { secretId, jsonField } = ref ? parseSecretRef(ref) : { secretId: undefined, jsonField: undefined };
+    if (!direct && !secretId && !spec.optional) missing.push(`${arnVar} or ${directVar}`);
+    return { env: spec.env, directVar, arnVar, direct, secretArn: secretId, jsonField, optional: spec.optional };
+  });
+  return {
+    name,
+    kind: backend.kind,
+    backend,
+    prefix,
+    baseUrl: baseUrl ? baseUrl.replace(/\/+$/, '') : undefined,
+    allowWrites: bool(env[`${prefix}_ALLOW_WRITES`]),
+    credentials,
+    missing,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * MCP protocol handling through the SDK's low-level `Server` and the stateless
+ * `WebStandardStreamableHTTPServerTransport` (a new transport per request, as the SDK requires).
+ *
+ * What the naive pattern (new McpServer + registerTool for every tool on every request) repeats
+ * is done once here: each server's tool list and its JSON Schemas are computed once per process,
+ * and connected `Server` instances are pooled — a request takes an idle one, connects it to its
+ * own fresh transport, and gives it back once the transport is closed.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from './config';
+import { CredentialError, type CredentialStore } from './credentials';
+import { logger } from './observability';
+import type { ToolDefinition } from './types';
+import { UpstreamError, createUpstreamClient } from './upstream';
+
+export const RUNTIME_VERSION = '1.0.0';
+
+/** Per-request facts the tool handlers need, carried without threading them through the SDK. */
+export interface RequestScope {
+  readonly requestId: string;
+  /** Epoch ms by which the answer must be sent. */
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+}
+
+export const requestScope = new AsyncLocalStorage<RequestScope>();
+
+export interface McpHostOptions {
+  readonly credentials: CredentialStore;
+  readonly upstreamTimeoutMs: number;
+  readonly requestBudgetMs: number;
+  /** Idle servers kept per MCP server (default 16). */
+  readonly poolSize?: number;
+}
+
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** One hosted MCP server: its enabled tools, their cached listing, and a pool of SDK servers. */
+export class McpHost {
+  public readonly tools: ReadonlyMap<string, ToolDefinition>;
+  private readonly disabled: ReadonlySet<string>;
+  private listing?: { tools: Tool[] };
+  private readonly idle: Server[] = [];
+  private readonly poolSize: number;
+
+  constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
+    const enabled = server.backend.tools.filter((t) => server.allowWrites || !t.mutating);
+    this.tools = new Map(enabled.map((t) => [t.name, t]));
+    this.disabled = new Set(server.backend.tools.filter((t) => !this.tools.has(t.name)).map((t) => t.name));
+    this.poolSize = opts.poolSize ?? 16;
+  }
+
+  /** The tools/list result, computed on first use and reused for the life of the process. */
+  public listTools(): { tools: Tool[] } {
+    if (!this.listing) {
+      this.listing = {
+        tools: [...this.tools.values()].map((t) => ({
+          name: t.name,
+          title: t.title,
+          description: t.description,
+          inputSchema: toJsonSchemaCompat(t.inputSchema, { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
+          annotations: { title: t.title, ...t.annotations },
+        })),
+      };
+    }
+    return this.listing;
+  }
+
+  /** Answers one HTTP request carrying MCP messages (already parsed and shape-checked). */
+  public async handle(request: Request, parsedBody: unknown): Promise<Response> {
+    const server = this.idle.pop() ?? this.createServer();
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, { parsedBody });
+    } finally {
+      await transport.close();
+      if (this.idle.length < this.poolSize) this.idle.push(server);
+    }
+  }
+
+  private createServer(): Server {
+    const server = new Server(
+      { name: `${this.server.name}-mcp-server`, title: `${this.server.backend.displayName} MCP server`, version: RUNTIME_VERSION },
+      {
+        capabilities: { tools: { listChanged: false } },
+        instructions: this.server.allowWrites
+          ? undefined
+          : `Read-only: the write tools of this ${this.server.backend.displayName} server are disabled.`,
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, () => this.listTools());
+    server.setRequestHandler(CallToolRequestSchema, (req) => this.callTool(req.params.name, req.params.arguments));
+    server.onerror = () => { /* transport-level errors are answered by the transport itself */ };
+    return server;
+  }
+
+  /** tools/call, with the SDK McpServer's semantics: problems come back as `isError` results. */
+  public async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const tool = this.tools.get(name);
+    if (!tool) {
+      if (this.disabled.has(name)) {
+        return toolError(`Tool ${name} disabled: writes are off for server ${this.server.name} (set ${this.server.prefix}_ALLOW_WRITES=true to enable them)`);
+      }
+      return toolError(`Tool ${name} not found`);
+    }
+    const parsed = await tool.inputSchema.safeParseAsync(args ?? {});
+    if (!parsed.success) {
+      return toolError(`Input validation error: Invalid arguments for tool ${name}: ${getParseErrorMessage(parsed.error)}`);
+    }
+    if (this.server.missing.length > 0) {
+      return toolError(`Server ${this.server.name} is not configured: set ${this.server.missing.join(', ')}`);
+    }
+    const scope = requestScope.getStore();
+    const deadline = scope?.deadline ?? Date.now() + this.opts.requestBudgetMs;
+    const started = Date.now();
+    const upstream = createUpstreamClient({
+      server: this.server,
+      credentials: this.opts.credentials,
+      deadline,
+      attemptTimeoutMs: this.opts.upstreamTimeoutMs,
+      tool: name,
+      signal: scope?.signal,
+    });
+    let result: CallToolResult;
+    try {
+      result = await tool.handler(parsed.data, { upstream, serverName: this.server.name, signal: scope?.signal ?? new AbortController().signal });
+    } catch (err) {
+      if (err instanceof UpstreamError || err instanceof CredentialError) {
+        result = toolError(err.message);
+      } else {
+        logger.error('tool failed unexpectedly', { server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
+        result = toolError(`Tool ${name} failed with an internal error (request ${scope?.requestId ?? 'unknown'}); the server log has the details.`);
+      }
+    }
+    logger.info('tool call', { server: this.server.name, tool: name, durationMs: Date.now() - started, isError: result.isError === true });
+    return result;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Powertools Logger (always) and Tracer (only where X-Ray can receive segments).
+ *
+ * The Tracer pulls in the X-Ray SDK, which costs tens of milliseconds to load, so it is
+ * required lazily, and only inside Lambda with tracing on. Nothing here ever logs a header
+ * or a credential: callers pass explicit, non-sensitive attributes.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+
+export const SERVICE_NAME = 'mcp-server-fleet';
+
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+  logLevel: normaliseLevel(process.env.LOG_LEVEL),
+  persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : undefined,
+});
+
+function normaliseLevel(level: string | undefined): 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | 'CRITICAL' {
+  const upper = (level ?? 'INFO').toUpperCase();
+  switch (upper) {
+    case 'DEBUG':
+    case 'INFO':
+    case 'WARN':
+    case 'ERROR':
+    case 'SILENT':
+    case 'CRITICAL':
+      return upper;
+    case 'WARNING':
+      return 'WARN';
+    default:
+      return 'INFO';
+  }
+}
+
+let tracer: Tracer | null | undefined;
+
+/** The Tracer when running in Lambda with tracing enabled, otherwise null. */
+export function getTracer(): Tracer | null {
+  if (tracer !== undefined) return tracer;
+  const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && Boolean(process.env._X_AMZN_TRACE_ID ?? process.env.AWS_XRAY_DAEMON_ADDRESS);
+  const disabled = (process.env.POWERTOOLS_TRACE_ENABLED ?? 'true').toLowerCase() === 'false';
+  if (!inLambda || disabled) {
+    tracer = null;
+    return tracer;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
+  tracer = new mod.Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+  return tracer;
+}
+
+/**
+ * Runs `fn` inside an X-Ray subsegment named `name`, annotated with `annotations`.
+ * Without a tracer it just runs `fn`.
+ */
+export async function traced<T>(name: string, annotations: Record<string, string | number | boolean>, fn: () => Promise<T>): Promise<T> {
+  const t = getTracer();
+  const parent = t?.getSegment();
+  if (!t || !parent) return fn();
+  const sub = parent.addNewSubsegment(name);
+  t.setSegment(sub);
+  for (const [k, v] of Object.entries(annotations)) sub.addAnnotation(k, v);
+  try {
+    return await fn();
+  } catch (err) {
+    sub.addError(err as Error);
+    throw err;
+  } finally {
+    sub.close();
+    t.setSegment(parent);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The upstream HTTP client every backend uses: fetch (keep-alive through undici), a timeout that
+ * fits inside the request's remaining time budget, retries with jittered backoff on
+ * 429/502/503/504 that honour Retry-After when it fits the budget, and one credential refresh
+ * and retry after a 401 when the credential comes from Secrets Manager.
+ */
+import type { ServerConfig } from './config';
+import type { CredentialStore } from './credentials';
+import { logger, traced } from './observability';
+import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+/** Time kept back from the budget to turn a failure into an answer. */
+const SAFETY_MS = 500;
+
+/** An upstream call that failed; `message` is meant for the person using the tool. */
+export class UpstreamError extends Error {
+  constructor(message: string, public readonly failure?: UpstreamFailure) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export interface UpstreamClientOptions {
+  readonly server: ServerConfig;
+  readonly credentials: CredentialStore;
+  /** Epoch ms by which the whole tool call must be answered. */
+  readonly deadline: number;
+  /** Per-attempt timeout (capped by the deadline). */
+  readonly attemptTimeoutMs: number;
+  readonly tool?: string;
+  readonly signal?: AbortSignal;
+  readonly maxRetries?: number;
+  /** Base of the exponential backoff, in ms. */
+  readonly backoffBaseMs?: number;
+}
+
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function buildUrl(base: string, req: UpstreamRequest): URL {
+  const url = new URL(base + req.path);
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  }
+  return url;
+}
+
+export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
+  const { server, credentials } = opts;
+  const backend = server.backend;
+  const maxRetries = opts.maxRetries ?? 3;
+  const backoffBase = opts.backoffBaseMs ?? 200;
+
+  return {
+    async request<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+      if (!server.baseUrl) {
+        throw new UpstreamError(`${backend.displayName} is not configured: set ${server.prefix}_${backend.urlEnv}`);
+      }
+      const method = req.method ?? 'GET';
+      const url = buildUrl(server.baseUrl, req);
+      let creds: Credentials = await credentials.get(server);
+      let refreshed = false;
+      let attempt = 0;
+      for (;;) {
+        const remaining = opts.deadline - Date.now() - SAFETY_MS;
+        if (remaining <= 0) {
+          throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within the request's time budget`);
+        }
+        const timeoutMs = Math.min(opts.attemptTimeoutMs, remaining);
+        const started = Date.now();
+        let res: Response;
+        let text: string;
+        try {
+          ({ res, text } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method, status: 0 }, async () => {
+            const signals = [AbortSignal.timeout(timeoutMs)];
+            if (opts.signal) signals.push(opts.signal);
+            const r = await fetch(url, {
+              method,
+              headers: {
+                'accept': req.responseType === 'text' ? 'text/plain, */*' : 'application/json',
+                'user-agent': 'mcp-server-fleet',
+                ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...backend.authHeaders(creds),
+              },
+              body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+              signal: AbortSignal.any(signals),
+            });
+            return { res: r, text: await r.text() };
+          }));
+        } catch (err) {
+          const name = (err as Error)?.name;
+          const durationMs = Date.now() - started;
+          logger.warn('upstream call failed', { server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
+          if (name === 'TimeoutError' || name === 'AbortError') {
+            throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within ${Math.round(timeoutMs / 100) / 10} s`);
+          }
+          const cause = (err as { cause?: { code?: string } }).cause?.code ?? name ?? 'network error';
+          throw new UpstreamError(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`);
+        }
+        const durationMs = Date.now() - started;
+        logger.info('upstream call', { server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
+
+        if (res.ok) {
+          let data: unknown = text;
+          if (req.responseType !== 'text') {
+            try {
+              data = text === '' ? null : JSON.parse(text);
+            } catch {
+              throw new UpstreamError(`${backend.displayName} answered ${method} ${req.path} with a body that is not JSON`);
+            }
+          }
+          return { status: res.status, headers: res.headers, data: data as T, bytes: Buffer.byteLength(text) };
+        }
+
+        if (res.status === 401 && !refreshed && credentials.refreshable(server)) {
+          refreshed = true;
+          logger.info('upstream answered 401; re-reading the credential once', { server: server.name, tool: opts.tool });
+          creds = await credentials.refresh(server);
+          continue;
+        }
+
+        if (RETRYABLE.has(res.status) && attempt < maxRetries) {
+          const hinted = parseRetryAfter(res.headers.get('retry-after'));
+          const backoff = Math.random() * backoffBase * 2 ** attempt;
+          const delay = hinted !== undefined ? hinted + Math.random() * 100 : backoff;
+          if (Date.now() + delay < opts.deadline - SAFETY_MS - 100) {
+            attempt++;
+            logger.info('retrying upstream call', { server: server.name, tool: opts.tool, status: res.status, delayMs: Math.round(delay), attempt });
+            await sleep(delay, opts.signal);
+            continue;
+          }
+        }
+
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch { /* keep text */ }
+        const failure: UpstreamFailure = { status: res.status, method, path: req.path, body };
+        let message = backend.describeFailure(failure);
+        if (RETRYABLE.has(res.status)) {
+          const hinted = parseRetryAfter(res.headers.get('retry-after'));
+          message += hinted !== undefined
+            ? ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}; the API asks to retry after ${Math.ceil(hinted / 1000)} s)`
+            : ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})`;
+        }
+        throw new UpstreamError(message, failure);
+      }
+    },
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The HTTP pipeline through the node server: routing, health, CORS, Origin, and the answers to
+ * malformed requests (each with its exact status and JSON-RPC error code).
+ */
+import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
+import { connectClient } from '../helpers/mcp-client';
+
+const MCP_HEADERS = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' };
+
+describe('node server pipeline', () => {
+  let fleet: FleetServer;
+
+  beforeAll(async () => {
+    fleet = await startFleetServer({
+      port: 0,
+      env: { MCP_SERVERS: 'gitlab', GITLAB_API_URL: 'http://127.0.0.1:9/api/v4', ALLOWED_ORIGINS: 'https://console.example.com', MAX_BODY_BYTES: '4096', LOG_LEVEL: 'SILENT' },
+    });
+  });
+  afterAll(() => fleet.close(1000));
+
+  const post = (path: string, body: string, headers: Record<string, string> = MCP_HEADERS) =>
+    fetch(`${fleet.url}${path}`, { method: 'POST', headers, body });
+
+  describe('malformed requests', () => {
+    // Each row: what is wrong, the request, the HTTP status, the JSON-RPC error code (undefined: not a JSON-RPC error).
+    const rows: Array<[string, () => Promise<Response>, number, number | undefined, RegExp]> = [
+      ['invalid JSON', () => post('/gitlab/mcp', '{"jsonrpc": "2.0", "id": 1,'), 400, -32700, /Parse error/],
+      ['a JSON body that is not JSON-RPC', () => post('/gitlab/mcp', '{"hello":"world"}'), 400, -32600, /Invalid Request/],
+      ['an empty batch', () => post('/gitlab/mcp', '[]'), 400, -32600, /Invalid Request/],
+      ['a request whose id is an object', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":{},"method":"ping"}'), 400, -32600, /Invalid Request/],
+      ['an unknown method', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":7,"method":"tools/explode"}'), 200, -32601, /Method not found/],
+      ['tools/call without a name', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{}}'), 200, -32602, /Invalid/],
+      ['an oversized body', () => post('/gitlab/mcp', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(5000) } })), 413, -32000, /Payload Too Large/],
+      ['a wrong Content-Type', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":1,"method":"ping"}', { ...MCP_HEADERS, 'content-type': 'text/plain' }), 415, -32000, /Unsupported Media Type/],
+      ['a wrong Accept', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":1,"method":"ping"}', { ...MCP_HEADERS, accept: 'text/html' }), 406, -32000, /Not Acceptable/],
+      ['a disallowed Origin', () => post('/gitlab/mcp', '{"jsonrpc":"2.0","id":1,"method":"ping"}', { ...MCP_HEADERS, origin: 'https://evil.example.net' }), 403, -32000, /Origin https:\/\/evil\.example\.net is not allowed/],
+      ['GET on the MCP path', () => fetch(`${fleet.url}/gitlab/mcp`, { headers: { accept: 'text/event-stream' } }), 405, -32000, /Method Not Allowed/],
+      ['DELETE on the MCP path', () => fetch(`${fleet.url}/gitlab/mcp`, { method: 'DELETE' }), 405, -32000, /Method Not Allowed/],
+      ['an unknown path', () => post('/nowhere/at/all', '{}'), 404, undefined, /No route/],
+      ['an unknown server', () => post('/jira/mcp', '{}'), 404, undefined, /No MCP server named "jira"/],
+    ];
+
+    it.each(rows)('%s', async (_what, send, status, code, message) => {
+      // Act
+      const res = await send();
+      const text = await res.text();
+      // Assess
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      const body = JSON.parse(text);
+      if (code !== undefined) {
+        expect(body.jsonrpc).toBe('2.0');
+        expect(body.error.code).toBe(code);
+        expect(body.error.message).toMatch(message);
+      } else {
+        expect(body.message).toMatch(message);
+      }
+      expect(text).not.toMatch(/at .*\.(js|ts):\d+/); // never a stack trace
+    });
+
+    it('answers 405 with an Allow header', async () => {
+      const res = await fetch(`${fleet.url}/gitlab/mcp`, { method: 'DELETE' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST, OPTIONS');
+    });
+
+    it('answers an unknown tool and bad arguments as tool results, as the SDK does', async () => {
+      // Prepare
+      const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+      try {
+        // Act
+        const unknown = await client.callTool({ name: 'drop_database', arguments: {} });
+        const bad = await client.callTool({ name: 'get_issue', arguments: { project_id: 1, issue_iid: 'seven' } });
+        // Assess
+        expect(unknown.isError).toBe(true);
+        expect(JSON.stringify(unknown.content)).toMatch(/Tool drop_database not found/);
+        expect(bad.isError).toBe(true);
+        expect(JSON.stringify(bad.content)).toMatch(/Input validation error: Invalid arguments for tool get_issue/);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe('protocol', () => {
+    it('serves initialize, ping and tools/list to the SDK client', async () => {
+      const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+      try {
+        expect(client.getServerVersion()?.name).toBe('gitlab-mcp-server');
+        await expect(client.ping()).resolves.toBeDefined();
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['list_projects', 'get_job_log', 'search']));
+        for (const t of tools) {
+          expect(t.inputSchema.type).toBe('object');
+          expect(t.annotations?.readOnlyHint).toBe(true);
+        }
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('answers notifications with 202 and no body', async () => {
+      const res = await post('/gitlab/mcp', '{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      expect(res.status).toBe(202);
+      expect(await res.text()).toBe('');
+    });
+
+    it('negotiates an older protocol version', async () => {
+      const res = await post('/gitlab/mcp', JSON.stringify({
+        jsonrpc: '2.0', id: 1, method: 'initialize',
+        params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'old', version: '0.1' } },
+      }));
+      const body = await res.json();
+      expect(res.status).toBe(200);
+      expect(body.result.protocolVersion).toBe('2024-11-05');
+      expect(body.result.capabilities.tools).toBeDefined();
+    });
+
+    it('serves concurrent requests from pooled servers without mixing ids', async () => {
+      const bodies = Array.from({ length: 40 }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/list' }));
+      const answers = await Promise.all(bodies.map((b) => post('/gitlab/mcp', b).then((r) => r.json())));
+      answers.forEach((a, i) => {
+        expect(a.id).toBe(i);
+        expect(a.result.tools.length).toBeGreaterThan(5);
+      });
+    });
+
+    it('answers the multi-server route without /mcp too', async () => {
+      const res = await post('/gitlab', '{"jsonrpc":"2.0","id":"a","method":"ping"}');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 'a', result: {} });
+    });
+  });
+
+  describe('health and CORS', () => {
+    it('reports each server and whether its configuration is complete', async () => {
+      const all = await (await fetch(`${fleet.url}/health`)).json();
+      expect(all).toEqual({
+        status: 'ok',
+        mode: 'multi',
+        servers: [{ name: 'gitlab', kind: 'gitlab', configured: true, writesEnabled: false, tools: expect.any(Number) }],
+      });
+      const one = await fetch(`${fleet.url}/gitlab/health`);
+      expect(one.status).toBe(200);
+      expect((await one.json()).name).toBe('gitlab');
+    });
+
+    it('answers a preflight from an allowed origin', async () => {
+      const res = await fetch(`${fleet.url}/gitlab/mcp`, {
+        method: 'OPTIONS',
+        headers: { 'origin': 'https://console.example.com', 'access-control-request-method': 'POST' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+      expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');
+      expect(res.headers.get('access-control-allow-headers')).toContain('Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token');
+      expect(res.headers.get('access-control-allow-headers')).toContain('Mcp-Protocol-Version');
+    });
+
+    it('puts CORS headers on ordinary answers, but never allows an origin that was not configured', async () => {
+      const res = await fetch(`${fleet.url}/health`);
+      expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,OPTIONS');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      const allowed = await fetch(`${fleet.url}/health`, { headers: { origin: 'https://console.example.com' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+    });
+  });
+});
+
+describe('configuration problems', () => {
+  it('reports missing variables in /health and in tool results', async () => {
+    // Prepare: a server kind whose URL has no default would be incomplete; GitLab has one, so use a bad token ARN-less setup
+    const fleet = await startFleetServer({ port: 0, env: { SERVER_NAME: 'gitlab', LOG_LEVEL: 'SILENT' } });
+    try {
+      const health = await (await fetch(`${fleet.url}/health`)).json();
+      expect(health.mode).toBe('single');
+      expect(health.servers[0].configured).toBe(true); // GitLab needs neither URL (default gitlab.com) nor token
+    } finally {
+      await fleet.close(1000);
+    }
+  });
+
+  it('answers every request with a clear 500 when the configuration is invalid', async () => {
+    const fleet = await startFleetServer({ port: 0, env: { MCP_SERVERS: 'gitlab,Bad_Name', LOG_LEVEL: 'SILENT' } });
+    try {
+      const res = await fetch(`${fleet.url}/health`);
+      expect(res.status).toBe(500);
+      const body = await res.json();
+      expect(body.error.message).toMatch(/Server misconfigured: server name must be lowercase letters, digits and hyphens/);
+    } finally {
+      await fleet.close(1000);
+    }
+  });
+});
