@@ -60,6 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
       collectCoverage: false,
     },
   },

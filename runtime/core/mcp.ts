@@ -7,7 +7,6 @@
  * and connected `Server` instances are pooled — a request takes an idle one, connects it to its
  * own fresh transport, and gives it back once the transport is closed.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
@@ -16,20 +15,11 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, typ
 import type { ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
 import { logger } from './observability';
+import { requestScope } from './scope';
 import type { ToolDefinition } from './types';
 import { UpstreamError, createUpstreamClient } from './upstream';
 
 export const RUNTIME_VERSION = '1.0.0';
-
-/** Per-request facts the tool handlers need, carried without threading them through the SDK. */
-export interface RequestScope {
-  readonly requestId: string;
-  /** Epoch ms by which the answer must be sent. */
-  readonly deadline: number;
-  readonly signal?: AbortSignal;
-}
-
-export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 export interface McpHostOptions {
   readonly credentials: CredentialStore;
@@ -137,11 +127,11 @@ export class McpHost {
       if (err instanceof UpstreamError || err instanceof CredentialError) {
         result = toolError(err.message);
       } else {
-        logger.error('tool failed unexpectedly', { server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
+        logger.error('tool failed unexpectedly', { requestId: scope?.requestId, server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
         result = toolError(`Tool ${name} failed with an internal error (request ${scope?.requestId ?? 'unknown'}); the server log has the details.`);
       }
     }
-    logger.info('tool call', { server: this.server.name, tool: name, durationMs: Date.now() - started, isError: result.isError === true });
+    logger.info('tool call', { requestId: scope?.requestId, server: this.server.name, tool: name, durationMs: Date.now() - started, isError: result.isError === true });
     return result;
   }
 }

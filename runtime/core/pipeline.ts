@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RuntimeConfig, ServerConfig } from './config';
 import { CredentialStore } from './credentials';
-import { McpHost, requestScope } from './mcp';
+import { McpHost } from './mcp';
+import { requestScope } from './scope';
 import { logger } from './observability';
 
 export interface HttpRequest {

@@ -7,6 +7,7 @@
 import type { ServerConfig } from './config';
 import type { CredentialStore } from './credentials';
 import { logger, traced } from './observability';
+import { currentRequestId } from './scope';
 import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -111,7 +112,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         } catch (err) {
           const name = (err as Error)?.name;
           const durationMs = Date.now() - started;
-          logger.warn('upstream call failed', { server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
+          logger.warn('upstream call failed', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
           if (name === 'TimeoutError' || name === 'AbortError') {
             throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within ${Math.round(timeoutMs / 100) / 10} s`);
           }
@@ -119,7 +120,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           throw new UpstreamError(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`);
         }
         const durationMs = Date.now() - started;
-        logger.info('upstream call', { server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
+        logger.info('upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
 
         if (res.ok) {
           let data: unknown = text;
@@ -135,7 +136,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
 
         if (res.status === 401 && !refreshed && credentials.refreshable(server)) {
           refreshed = true;
-          logger.info('upstream answered 401; re-reading the credential once', { server: server.name, tool: opts.tool });
+          logger.info('upstream answered 401; re-reading the credential once', { requestId: currentRequestId(), server: server.name, tool: opts.tool });
           creds = await credentials.refresh(server);
           continue;
         }
@@ -146,7 +147,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           const delay = hinted !== undefined ? hinted + Math.random() * 100 : backoff;
           if (Date.now() + delay < opts.deadline - SAFETY_MS - 100) {
             attempt++;
-            logger.info('retrying upstream call', { server: server.name, tool: opts.tool, status: res.status, delayMs: Math.round(delay), attempt });
+            logger.info('retrying upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, status: res.status, delayMs: Math.round(delay), attempt });
             await sleep(delay, opts.signal);
             continue;
           }

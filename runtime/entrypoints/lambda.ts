@@ -9,8 +9,6 @@ import { lazyHandler } from '../core/runtime';
 
 type ApiEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
-const answer = lazyHandler();
-
 function isV2(event: ApiEvent): event is APIGatewayProxyEventV2 {
   return (event as APIGatewayProxyEventV2).version === '2.0' && typeof (event as APIGatewayProxyEventV2).requestContext?.http === 'object';
 }
@@ -49,15 +47,21 @@ export function toHttpRequest(event: ApiEvent, context: Pick<Context, 'getRemain
   };
 }
 
-export async function handler(event: ApiEvent, context: Context): Promise<APIGatewayProxyResult | APIGatewayProxyStructuredResultV2> {
-  logger.addContext(context);
-  const req = toHttpRequest(event, context);
-  logger.appendKeys({ correlation_id: req.requestId });
-  try {
-    const res: HttpResponse = await answer(req);
-    // The same fields serve both payload versions.
-    return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
-  } finally {
-    logger.removeKeys(['correlation_id']);
-  }
+/** A Lambda handler for the servers configured in `env` (read on the first invocation). */
+export function createHandler(env: NodeJS.ProcessEnv = process.env) {
+  const answer = lazyHandler(env);
+  return async (event: ApiEvent, context: Context): Promise<APIGatewayProxyResult | APIGatewayProxyStructuredResultV2> => {
+    logger.addContext(context);
+    const req = toHttpRequest(event, context);
+    logger.appendKeys({ correlation_id: req.requestId });
+    try {
+      const res: HttpResponse = await answer(req);
+      // The same fields serve both payload versions.
+      return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
+    } finally {
+      logger.removeKeys(['correlation_id']);
+    }
+  };
 }
+
+export const handler = createHandler();

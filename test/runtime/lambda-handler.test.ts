@@ -1,0 +1,118 @@
+/**
+ * The Lambda handler driven with real API Gateway event shapes: REST proxy (v1) in
+ * single-server mode and HTTP API (v2) in multi-server mode.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
+import { createHandler } from '../../runtime/entrypoints/lambda';
+import { httpApiEvent, INITIALIZE, lambdaContext, restEvent } from '../helpers/events';
+
+type Handler = ReturnType<typeof createHandler>;
+
+const loadHandler = (env: Record<string, string>): Handler => createHandler(env);
+
+const call = async (handler: Handler, event: Parameters<Handler>[0]) => (await handler(event, lambdaContext())) as APIGatewayProxyResult;
+
+describe('Lambda handler', () => {
+  let gitlab: FakeGitLab;
+  beforeAll(async () => { gitlab = await startFakeGitLab(); });
+  afterAll(() => gitlab.close());
+
+  describe('REST API proxy events (v1), one server per function', () => {
+    let handler: Handler;
+    beforeAll(() => {
+      handler = loadHandler({ SERVER_NAME: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: 'glpat-v1-token', LOG_LEVEL: 'SILENT', ENVIRONMENT: 'production' });
+    });
+
+    it.each(['/gitlab', '/gitlab/mcp', '/mcp', '/'])('answers initialize on POST %s', async (path) => {
+      const res = await call(handler, restEvent({ path, body: INITIALIZE }));
+      expect(res.statusCode).toBe(200);
+      const body = JSON.parse(res.body);
+      expect(body.result.serverInfo.name).toBe('gitlab-mcp-server');
+      expect(res.headers?.['content-type']).toMatch(/application\/json/);
+    });
+
+    it('lists tools and calls one against GitLab', async () => {
+      // Act
+      const list = await call(handler, restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } }));
+      gitlab.requests.length = 0;
+      const res = await call(handler, restEvent({
+        path: '/gitlab',
+        body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_projects', arguments: { search: 'fleet', per_page: 5 } } },
+      }));
+      // Assess
+      expect(JSON.parse(list.body).result.tools.length).toBeGreaterThanOrEqual(12);
+      const result = JSON.parse(res.body).result;
+      expect(result.isError).toBeFalsy();
+      expect(gitlab.requests).toHaveLength(1);
+      expect(gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects' });
+      expect(gitlab.requests[0].query).toMatchObject({ search: 'fleet', per_page: '5' });
+      expect(gitlab.requests[0].headers['private-token']).toBe('glpat-v1-token');
+    });
+
+    it('decodes base64 bodies', async () => {
+      const res = await call(handler, restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 9, method: 'ping' }, base64: true }));
+      expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 9, result: {} });
+    });
+
+    it('answers health, notifications, GET and a preflight', async () => {
+      const health = await call(handler, restEvent({ method: 'GET', path: '/gitlab/health' }));
+      expect(health.statusCode).toBe(200);
+      expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', name: 'gitlab', configured: true });
+      const note = await call(handler, restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', method: 'notifications/initialized' } }));
+      expect(note.statusCode).toBe(202);
+      expect(note.body).toBe('');
+      const get = await call(handler, restEvent({ method: 'GET', path: '/gitlab' }));
+      expect(get.statusCode).toBe(405);
+      expect(get.headers?.allow).toBe('POST, OPTIONS');
+      const options = await call(handler, restEvent({ method: 'OPTIONS', path: '/gitlab' }));
+      expect(options.statusCode).toBe(204);
+      expect(options.headers?.['access-control-allow-methods']).toBe('GET,POST,OPTIONS');
+    });
+
+    it('answers malformed JSON with -32700 and never a stack trace', async () => {
+      const res = await call(handler, restEvent({ path: '/gitlab', body: '{not json' }));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe(-32700);
+    });
+  });
+
+  describe('HTTP API events (v2), several servers in one function', () => {
+    let handler: Handler;
+    beforeAll(() => {
+      handler = loadHandler({
+        MCP_SERVERS: 'gitlab,gl-internal:gitlab',
+        GITLAB_API_URL: gitlab.url,
+        GL_INTERNAL_API_URL: gitlab.url,
+        GL_INTERNAL_TOKEN: 'glpat-internal',
+        GL_INTERNAL_ALLOW_WRITES: 'true',
+        LOG_LEVEL: 'SILENT',
+      });
+    });
+
+    it('routes /<server>/mcp to that server with its own settings', async () => {
+      // Act
+      const pub = await call(handler, httpApiEvent({ path: '/gitlab/mcp', routeKey: 'POST /gitlab/{proxy+}', body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }));
+      const internal = await call(handler, httpApiEvent({ path: '/gl-internal/mcp', routeKey: 'POST /gl-internal/{proxy+}', body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }));
+      // Assess: writes are enabled only on gl-internal
+      const names = (r: APIGatewayProxyResult) => JSON.parse(r.body).result.tools.map((t: { name: string }) => t.name);
+      expect(names(pub)).not.toContain('create_issue');
+      expect(names(internal)).toContain('create_issue');
+    });
+
+    it('uses each server\'s own credential', async () => {
+      gitlab.requests.length = 0;
+      await call(handler, httpApiEvent({ path: '/gl-internal/mcp', body: { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 'platform/fleet' } } } }));
+      await call(handler, httpApiEvent({ path: '/gitlab/mcp', body: { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 'platform/fleet' } } } }));
+      expect(gitlab.requests.map((r) => r.headers['private-token'])).toEqual(['glpat-internal', undefined]);
+      expect(gitlab.requests[0].path).toBe('/api/v4/projects/platform%2Ffleet');
+    });
+
+    it('aggregates health over every server and 404s the single-server routes', async () => {
+      const health = await call(handler, httpApiEvent({ method: 'GET', path: '/health' }));
+      expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', mode: 'multi', servers: [{ name: 'gitlab' }, { name: 'gl-internal', writesEnabled: true }] });
+      const bare = await call(handler, httpApiEvent({ path: '/mcp', body: INITIALIZE }));
+      expect(bare.statusCode).toBe(404);
+    });
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Credentials from Secrets Manager through Powertools Parameters, against a fake Secrets Manager
+ * on 127.0.0.1: cached reads, one refresh and one retry after an upstream 401.
+ */
+import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager';
+import { connectClient, textOf } from '../helpers/mcp-client';
+import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
+
+describe('credentials from Secrets Manager', () => {
+  let sm: FakeSecretsManager;
+  let gitlab: FakeGitLab;
+  let fleet: FleetServer;
+  let secretArn: string;
+
+  beforeAll(async () => {
+    sm = await startFakeSecretsManager();
+    gitlab = await startFakeGitLab();
+    // The AWS SDK client is created by Powertools on first use, from the process environment.
+    Object.assign(process.env, sm.env());
+    secretArn = sm.put('mcp/gitlab-credentials', JSON.stringify({ token: 'glpat-first-secret', url: gitlab.url, created: '2024-01-15' }));
+    fleet = await startFleetServer({
+      port: 0,
+      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: `${secretArn}#token`, SECRET_CACHE_TTL_SECONDS: '300' },
+    });
+  });
+  afterAll(async () => {
+    await fleet.close(1000);
+    await gitlab.close();
+    await sm.close();
+  });
+
+  it('reads the secret once for many requests within the cache time', async () => {
+    // Prepare
+    const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+    gitlab.requests.length = 0;
+    // Act: concurrent and sequential calls
+    await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: 'get_project', arguments: { project_id: 42 } })));
+    for (let i = 0; i < 5; i++) await client.callTool({ name: 'list_issues', arguments: { project_id: 42 } });
+    await client.close();
+    // Assess
+    expect(sm.calls).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: secretArn }]);
+    expect(gitlab.requests).toHaveLength(15);
+    expect(new Set(gitlab.requests.map((r) => r.headers['private-token']))).toEqual(new Set(['glpat-first-secret']));
+  });
+
+  it('re-reads the secret once and retries once after an upstream 401 (rotation)', async () => {
+    // Prepare: the secret was rotated; GitLab refuses the old token once
+    sm.put('mcp/gitlab-credentials', JSON.stringify({ token: 'glpat-rotated-secret' }));
+    gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
+    const before = sm.calls.length;
+    gitlab.requests.length = 0;
+    const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+    // Act
+    const result = await client.callTool({ name: 'get_project', arguments: { project_id: 42 } });
+    await client.close();
+    // Assess
+    expect(result.isError).toBeFalsy();
+    expect(sm.calls.length - before).toBe(1);
+    expect(gitlab.requests.map((r) => r.headers['private-token'])).toEqual(['glpat-first-secret', 'glpat-rotated-secret']);
+  });
+
+  it('gives up after one refresh when the new credential is refused too', async () => {
+    // Prepare
+    gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
+    gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
+    const before = sm.calls.length;
+    gitlab.requests.length = 0;
+    const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+    // Act
+    const result = await client.callTool({ name: 'get_project', arguments: { project_id: 42 } });
+    await client.close();
+    // Assess
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^GitLab answered 401 for GET \/projects\/42/);
+    expect(textOf(result)).not.toMatch(/glpat-/);
+    expect(sm.calls.length - before).toBe(1);
+    expect(gitlab.requests).toHaveLength(2);
+  });
+
+  it('says which variable to fix when the secret cannot be read', async () => {
+    const broken = await startFleetServer({
+      port: 0,
+      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: sm.arnOf('mcp/does-not-exist') },
+    });
+    try {
+      const client = await connectClient(`${broken.url}/gitlab/mcp`);
+      const result = await client.callTool({ name: 'get_project', arguments: { project_id: 42 } });
+      await client.close();
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe('could not read the gitlab credential from Secrets Manager (GITLAB_TOKEN_SECRET_ARN): ResourceNotFoundException');
+    } finally {
+      await broken.close(1000);
+    }
+  });
+});
