@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     exclude: ['lib', 'dist', 'assets', 'cdk.out', '**/cdk.out'],
     compilerOptions: {
       lib: ['es2022', 'dom'],
+      // ts-jest transpiles each file on its own (fast); `tsc -p tsconfig.dev.json` type-checks before the tests.
+      isolatedModules: true,
     },
   },
   typecheckTests: true,
@@ -63,9 +65,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/setup-env.ts'],
       collectCoverage: false,
     },
-  },
-  tsJestOptions: {
-    transformOptions: { isolatedModules: true },
   },
 
   bin: { 'mcp-fleet': 'assets/server/index.js' },

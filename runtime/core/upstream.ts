@@ -67,6 +67,13 @@ function buildUrl(base: string, req: UpstreamRequest): URL {
   return url;
 }
 
+/** The most specific reason fetch gives for a failed connection (ECONNREFUSED, ENOTFOUND...). */
+function networkCause(err: unknown): string {
+  type Cause = { code?: string; message?: string; errors?: Cause[]; cause?: Cause };
+  const cause = (err as Cause)?.cause;
+  return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.cause?.code ?? cause?.message ?? (err as Error)?.message ?? 'network error';
+}
+
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const { server, credentials } = opts;
   const backend = server.backend;
@@ -116,7 +123,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           if (name === 'TimeoutError' || name === 'AbortError') {
             throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within ${Math.round(timeoutMs / 100) / 10} s`);
           }
-          const cause = (err as { cause?: { code?: string } }).cause?.code ?? name ?? 'network error';
+          const cause = networkCause(err);
           throw new UpstreamError(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`);
         }
         const durationMs = Date.now() - started;

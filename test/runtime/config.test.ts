@@ -1,0 +1,63 @@
+/** The configuration contract: which variables a server reads, and the errors for bad ones. */
+import { gitlab } from '../../runtime/backends/gitlab';
+import { ConfigError, envPrefix, loadConfig, parseSecretRef } from '../../runtime/core/config';
+import { parseRetryAfter } from '../../runtime/core/upstream';
+
+const BACKENDS = new Map([['gitlab', gitlab]]);
+
+describe('loadConfig', () => {
+  it('reads single-server mode with the spec variables', () => {
+    const config = loadConfig({
+      SERVER_NAME: 'gitlab',
+      GITLAB_API_URL: 'https://gitlab.example.com/api/v4/',
+      GITLAB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gitlab-token-AbCdEf#token',
+      ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com',
+    }, BACKENDS);
+    expect(config.mode).toBe('single');
+    expect(config.allowedOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    const [server] = config.servers;
+    expect(server).toMatchObject({ name: 'gitlab', kind: 'gitlab', prefix: 'GITLAB', baseUrl: 'https://gitlab.example.com/api/v4', allowWrites: false, missing: [] });
+    expect(server.credentials[0]).toMatchObject({
+      env: 'TOKEN',
+      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gitlab-token-AbCdEf',
+      jsonField: 'token',
+    });
+  });
+
+  it('reads multi-server mode, each server under its own prefix', () => {
+    const config = loadConfig({ MCP_SERVERS: 'gitlab, gl-internal:gitlab', GL_INTERNAL_API_URL: 'https://git.corp.example/api/v4', GL_INTERNAL_ALLOW_WRITES: 'true' }, BACKENDS);
+    expect(config.mode).toBe('multi');
+    expect(config.servers.map((s) => [s.name, s.kind, s.baseUrl, s.allowWrites])).toEqual([
+      ['gitlab', 'gitlab', 'https://gitlab.com/api/v4', false],
+      ['gl-internal', 'gitlab', 'https://git.corp.example/api/v4', true],
+    ]);
+  });
+
+  it.each([
+    [{}, /Set SERVER_NAME \(one server\) or MCP_SERVERS/],
+    [{ MCP_SERVERS: 'gitlab,gitlab' }, /server name "gitlab" is listed twice/],
+    [{ MCP_SERVERS: 'GitLab' }, /server name must be lowercase letters, digits and hyphens.*"GitLab"/],
+    [{ SERVER_NAME: 'jira' }, /server "jira" has unknown kind "jira"; known kinds: gitlab/],
+    [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'gitlab.com/api/v4' }, /GITLAB_API_URL must be an absolute http\(s\) URL, got: "gitlab.com\/api\/v4"/],
+    [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'ftp://gitlab.com' }, /GITLAB_API_URL must be an http\(s\) URL/],
+    [{ SERVER_NAME: 'gitlab', MAX_BODY_BYTES: 'lots' }, /MAX_BODY_BYTES must be a positive number, got: lots/],
+  ])('rejects %j', (env, message) => {
+    expect(() => loadConfig(env, BACKENDS)).toThrow(ConfigError);
+    expect(() => loadConfig(env, BACKENDS)).toThrow(message);
+  });
+
+  it('derives prefixes and secret references', () => {
+    expect(envPrefix('gl-internal-2')).toBe('GL_INTERNAL_2');
+    expect(parseSecretRef('arn:x:secret:a-1')).toEqual({ secretId: 'arn:x:secret:a-1' });
+    expect(parseSecretRef('arn:x:secret:a-1#')).toEqual({ secretId: 'arn:x:secret:a-1', jsonField: undefined });
+    expect(parseSecretRef('arn:x:secret:a-1#password')).toEqual({ secretId: 'arn:x:secret:a-1', jsonField: 'password' });
+  });
+
+  it('parses Retry-After in seconds and as an HTTP date', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
