@@ -72,6 +72,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// The SDK publishes its modules through a wildcard `exports` map that tsc resolves and the eslint
+// import resolver does not; tsc (the test task's first step) checks those imports.
+project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
+
+// After changing dependencies, complete the lockfile so `npm ci` accepts it everywhere.
+project.addTask('lockfile', {
+  description: 'Add lockfile entries for optional platform packages the registry did not describe',
+  exec: 'ts-node --project tsconfig.dev.json projenrc/complete-lockfile.ts package-lock.json',
+});
+
 // The runtime is bundled before jsii compiles, so tests and packages always see a fresh bundle.
 const bundle = project.addTask('bundle', {
   description: 'Bundle the MCP runtime (runtime/) into assets/ with esbuild',

@@ -20,7 +20,8 @@ function buildServer(): McpServer {
   const mcp = new McpServer({ name: 'gitlab-mcp-server', version: '1.0.0' });
   for (const tool of gitlab.tools) {
     if (tool.mutating && !server.allowWrites) continue;
-    mcp.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.inputSchema.shape, annotations: tool.annotations }, (args: unknown) =>
+    const meta = { title: tool.title, description: tool.description, inputSchema: tool.inputSchema.shape, annotations: tool.annotations };
+    mcp.registerTool(tool.name, meta, (args: unknown) =>
       tool.handler(args, {
         upstream: createUpstreamClient({ server, credentials, deadline: Date.now() + 29_000, attemptTimeoutMs: 10_000, tool: tool.name }),
         serverName: server.name,

@@ -45,8 +45,15 @@ async function bundleNaive(): Promise<void> {
   await build({
     entryPoints: [join(ROOT, 'benchmarks', 'naive.ts')],
     outfile: NAIVE,
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, keepNames: true,
-    mainFields: ['module', 'main'], legalComments: 'none', logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
   });
 }
 

@@ -9,20 +9,34 @@
  */
 import { mkdirSync, statSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 export interface BundleVariant {
   readonly minify: boolean;
   /** Leave `@aws-sdk/*` out of the Lambda bundle (the Lambda runtime provides a copy). */
   readonly externalAwsSdk: boolean;
+  /** Replace the SDK's eager Ajv provider with runtime/shims/ajv-provider.ts (loads Ajv on first use). */
+  readonly lazyAjv: boolean;
 }
 
-export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false };
+export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false, lazyAjv: true };
 
 const ROOT = resolve(__dirname, '..');
 
+/** Points the SDK's own imports of its Ajv provider at the lazy shim. */
+const lazyAjvPlugin: Plugin = {
+  name: 'lazy-ajv',
+  setup(b) {
+    b.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) => {
+      if (!/@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'runtime', 'shims', 'ajv-provider.ts') };
+    });
+  },
+};
+
 function common(variant: BundleVariant): BuildOptions {
   return {
+    plugins: variant.lazyAjv ? [lazyAjvPlugin] : [],
     bundle: true,
     platform: 'node',
     target: 'node20',

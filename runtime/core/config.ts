@@ -133,8 +133,7 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
   const urlVar = `${prefix}_${backend.urlEnv}`;
   const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
   const missing: string[] = [];
-  if (!baseUrl) missing.push(urlVar);
-  else {
+  if (!baseUrl) {missing.push(urlVar);} else {
     let parsed: URL;
     try {
       parsed = new URL(baseUrl);

@@ -73,7 +73,9 @@ export class CredentialStore {
     try {
       raw = await pending;
     } catch (err) {
-      const code = (err as { name?: string }).name ?? 'Error';
+      // Powertools wraps the AWS SDK error (ResourceNotFoundException, AccessDeniedException...) as `cause`.
+      const e = err as { name?: string; cause?: { name?: string } };
+      const code = e.cause?.name ?? e.name ?? 'Error';
       throw new CredentialError(`could not read the ${server.name} credential from Secrets Manager (${source.arnVar}): ${code}`);
     }
     if (raw === undefined) {

@@ -33,6 +33,23 @@ function toolError(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
+/**
+ * The SDK's protocol layer parses a request against the handler's schema before its own
+ * tools/call validation runs, so a tools/call without a name would come back as -32603
+ * Internal error. Answer it here with what JSON-RPC says it is: -32602 Invalid params.
+ */
+function invalidToolCall(body: unknown): Response | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || (body as { method?: unknown }).method !== 'tools/call') return undefined;
+  const parsed = CallToolRequestSchema.safeParse(body);
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.map((i) => `${['params', ...i.path.slice(1)].join('.')}: ${i.message}`).join('; ');
+  const id = (body as { id?: unknown }).id ?? null;
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32602, message: `Invalid params: tools/call needs params.name (a string) and optional params.arguments (an object); ${issues}` } }), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
 /** One hosted MCP server: its enabled tools, their cached listing, and a pool of SDK servers. */
 export class McpHost {
   public readonly tools: ReadonlyMap<string, ToolDefinition>;
@@ -66,6 +83,8 @@ export class McpHost {
 
   /** Answers one HTTP request carrying MCP messages (already parsed and shape-checked). */
   public async handle(request: Request, parsedBody: unknown): Promise<Response> {
+    const invalid = invalidToolCall(parsedBody);
+    if (invalid) return invalid;
     const server = this.idle.pop() ?? this.createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { RuntimeConfig, ServerConfig } from './config';
 import { CredentialStore } from './credentials';
 import { McpHost } from './mcp';
-import { requestScope } from './scope';
 import { logger } from './observability';
+import { requestScope } from './scope';
 
 export interface HttpRequest {
   readonly method: string;

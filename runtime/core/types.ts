@@ -84,9 +84,9 @@ export interface BackendDefinition {
   /** The base URL used when the variable is absent (undefined: the URL is required). */
   readonly defaultUrl?: string;
   readonly credentials: readonly CredentialSpec[];
+  readonly tools: readonly ToolDefinition[];
   /** Headers that authenticate an upstream call; omit what is not configured. */
   authHeaders(credentials: Credentials): Record<string, string>;
   /** The sentence for an upstream failure, e.g. `GitLab answered 403 for GET /projects/42/issues: ...`. */
   describeFailure(failure: UpstreamFailure): string;
-  readonly tools: readonly ToolDefinition[];
 }

@@ -3,7 +3,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-
 
 const MCP_HEADERS = { 'Content-Type': 'application/json', 'Accept': 'application/json, text/event-stream' };
 
-export function restEvent(opts: { method?: string; path: string; body?: unknown; headers?: Record<string, string>; base64?: boolean }): APIGatewayProxyEvent {
+interface EventOptions {
+  readonly method?: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly base64?: boolean;
+}
+
+export function restEvent(opts: EventOptions): APIGatewayProxyEvent {
   const headers = { ...MCP_HEADERS, 'Host': 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-Proto': 'https', ...opts.headers };
   const raw = opts.body === undefined ? null : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   return {
@@ -35,7 +43,7 @@ export function restEvent(opts: { method?: string; path: string; body?: unknown;
   };
 }
 
-export function httpApiEvent(opts: { method?: string; path: string; body?: unknown; headers?: Record<string, string>; base64?: boolean; routeKey?: string }): APIGatewayProxyEventV2 {
+export function httpApiEvent(opts: EventOptions & { routeKey?: string }): APIGatewayProxyEventV2 {
   const method = opts.method ?? 'POST';
   const headers = Object.fromEntries(Object.entries({ ...MCP_HEADERS, ...opts.headers }).map(([k, v]) => [k.toLowerCase(), v]));
   const raw = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -81,6 +89,8 @@ export function lambdaContext(remainingMs = 29_000): Context {
 }
 
 export const INITIALIZE = {
-  jsonrpc: '2.0', id: 1, method: 'initialize',
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'event-test', version: '1.0.0' } },
 };

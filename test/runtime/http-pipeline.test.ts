@@ -107,7 +107,9 @@ describe('node server pipeline', () => {
 
     it('negotiates an older protocol version', async () => {
       const res = await post('/gitlab/mcp', JSON.stringify({
-        jsonrpc: '2.0', id: 1, method: 'initialize',
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
         params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'old', version: '0.1' } },
       }));
       const body = await res.json();

@@ -3,8 +3,8 @@
  * single-server mode and HTTP API (v2) in multi-server mode.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { createHandler } from '../../runtime/entrypoints/lambda';
+import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { httpApiEvent, INITIALIZE, lambdaContext, restEvent } from '../helpers/events';
 
 type Handler = ReturnType<typeof createHandler>;

@@ -2,10 +2,10 @@
  * Credentials from Secrets Manager through Powertools Parameters, against a fake Secrets Manager
  * on 127.0.0.1: cached reads, one refresh and one retry after an upstream 401.
  */
+import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager';
 import { connectClient, textOf } from '../helpers/mcp-client';
-import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 
 describe('credentials from Secrets Manager', () => {
   let sm: FakeSecretsManager;

@@ -1,0 +1,28 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The folder holding the bundled Lambda runtime (`index.js`, handler `index.handler`).
+ *
+ * This file sits one level below the package root both as `src/runtime-assets.ts` (ts-jest) and as
+ * `lib/runtime-assets.js` (compiled), so `../assets/lambda` resolves in both. Keep it at that depth.
+ */
+export function lambdaRuntimeAssetPath(): string {
+  return path.join(__dirname, '..', 'assets', 'lambda');
+}
+
+/** The file Lambda loads: `<asset>/index.js` exporting `handler`. */
+export const LAMBDA_RUNTIME_HANDLER = 'index.handler';
+
+/**
+ * The runtime folder, or a clear error when the bundle is missing (a source checkout that has not
+ * run the `bundle` task yet).
+ */
+export function requireLambdaRuntimeAsset(): string {
+  const dir = lambdaRuntimeAssetPath();
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`The bundled MCP runtime is missing: ${path.join(dir, 'index.js')} does not exist. `
+      + 'In a source checkout run `npx projen bundle` (the installed package ships it).');
+  }
+  return dir;
+}
