@@ -230,6 +230,7 @@ function route(req: RecordedRequest, res: ServerResponse): void {
 export async function startFakeGitLab(): Promise<FakeGitLab> {
   const requests: RecordedRequest[] = [];
   const queued: { method: string; path: RegExp; answer: QueuedAnswer }[] = [];
+  const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -263,8 +264,13 @@ export async function startFakeGitLab(): Promise<FakeGitLab> {
           res.writeHead(answer.status, { 'content-type': isText ? 'text/plain' : 'application/json', ...answer.headers });
           res.end(answer.body === undefined ? '' : isText ? answer.body as string : JSON.stringify(answer.body));
         };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
+        if (answer.delayMs) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            send();
+          }, answer.delayMs);
+          timers.add(timer);
+        } else {send();}
         return;
       }
       // GitLab answers 401 to a token it does not know; the fake knows only glpat- tokens.
@@ -280,6 +286,7 @@ export async function startFakeGitLab(): Promise<FakeGitLab> {
     requests,
     queue: (method, path, answer) => queued.push({ method, path, answer }),
     close: () => new Promise<void>((resolve) => {
+      for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
       server.close(() => resolve());
     }),
