@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_VARIANT, bundleRuntime, type BundleVariant } from '../runtime/build';
 import { startFakeGitLab, type FakeGitLab } from '../test/fakes/fake-gitlab';
 
 const ROOT = resolve(__dirname, '..');
@@ -20,6 +21,16 @@ const OUT = join(ROOT, '.bench');
 const OURS_LAMBDA = join(ROOT, 'assets', 'lambda', 'index.js');
 const OURS_SERVER = join(ROOT, 'assets', 'server', 'index.js');
 const NAIVE = join(OUT, 'naive.js');
+/** The naive handler as most projects ship it: compiled, requiring the SDK from node_modules. */
+const NAIVE_UNBUNDLED = join(OUT, 'naive-node-modules.js');
+
+/** Bundle options measured against the default one (each differs from it in one respect). */
+const VARIANTS: Array<[string, BundleVariant]> = [
+  ['eager Ajv (the SDK as published)', { ...DEFAULT_VARIANT, lazyAjv: false }],
+  ['AWS SDK inside index.js (no secrets.js)', { ...DEFAULT_VARIANT, splitSecrets: false }],
+  ['AWS SDK left to the Lambda runtime', { ...DEFAULT_VARIANT, externalAwsSdk: true }],
+  ['not minified', { ...DEFAULT_VARIANT, minify: false }],
+];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,6 +53,16 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 async function bundleNaive(): Promise<void> {
+  await build({
+    entryPoints: [join(ROOT, 'benchmarks', 'naive.ts')],
+    outfile: NAIVE_UNBUNDLED,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   await build({
     entryPoints: [join(ROOT, 'benchmarks', 'naive.ts')],
     outfile: NAIVE,
@@ -172,8 +193,21 @@ async function main(): Promise<void> {
     };
     line('bare node process', `${fmt(bareMs)}`);
     const oursOver = row('runtime', ours);
-    const naiveOver = row('naive baseline', naive);
-    line('cold start overhead, runtime / naive', `${fmt(oursOver / naiveOver, 2)}`);
+    const naiveOver = row('naive baseline, bundled like the runtime', naive);
+    const unbundled: typeof ours = [];
+    for (let i = 0; i < RUNS; i++) unbundled.push(await coldStart(NAIVE_UNBUNDLED, env));
+    const unbundledOver = row('naive baseline, SDK from node_modules', unbundled);
+    line('cold start overhead, runtime / naive bundled', `${fmt(oursOver / naiveOver, 2)}`);
+    line('cold start overhead, runtime / naive from node_modules', `${fmt(oursOver / unbundledOver, 2)}`);
+
+    process.stdout.write(`\n## bundle options, Lambda handler cold start, median of ${RUNS} runs (ms)\n`);
+    for (const [label, variant] of VARIANTS) {
+      const dir = join(OUT, 'variants', label.replace(/[^a-z]+/gi, '-'));
+      const sizes = await bundleRuntime(dir, variant);
+      const runs: typeof ours = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await coldStart(join(dir, 'lambda', 'index.js'), env));
+      row(`${label} (${sizes['lambda/index.js']} bytes)`, runs);
+    }
 
     process.stdout.write(`\n## warm latency, Lambda handler in process, ${ITERATIONS} calls (ms)\n`);
     Object.assign(process.env, env);

@@ -7,9 +7,12 @@
  * bundled (the Lambda-provided copy is not pinned and the container has none), output is
  * minified, and ESM entry points are preferred so unused code is dropped.
  */
-import { mkdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+
+/** The module behind `getSecret`: Powertools Parameters and the AWS SDK Secrets Manager client. */
+const SECRETS_MODULE = '@aws-lambda-powertools/parameters/secrets';
 
 export interface BundleVariant {
   readonly minify: boolean;
@@ -17,9 +20,14 @@ export interface BundleVariant {
   readonly externalAwsSdk: boolean;
   /** Replace the SDK's eager Ajv provider with runtime/shims/ajv-provider.ts (loads Ajv on first use). */
   readonly lazyAjv: boolean;
+  /**
+   * Put Powertools Parameters and the AWS SDK client in `secrets.js` next to `index.js`, required on
+   * the first secret read, so a cold start does not parse them.
+   */
+  readonly splitSecrets: boolean;
 }
 
-export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false, lazyAjv: true };
+export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false, lazyAjv: true, splitSecrets: true };
 
 const ROOT = resolve(__dirname, '..');
 
@@ -34,9 +42,18 @@ const lazyAjvPlugin: Plugin = {
   },
 };
 
+/** Leaves the secrets module out of the main bundle: the runtime requires `./secrets.js` instead. */
+const splitSecretsPlugin: Plugin = {
+  name: 'split-secrets',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/parameters\/secrets$/ }, (args) =>
+      (args.importer.endsWith(join('core', 'credentials.ts')) ? { path: './secrets.js', external: true } : undefined));
+  },
+};
+
 function common(variant: BundleVariant): BuildOptions {
   return {
-    plugins: variant.lazyAjv ? [lazyAjvPlugin] : [],
+    plugins: [...(variant.lazyAjv ? [lazyAjvPlugin] : []), ...(variant.splitSecrets ? [splitSecretsPlugin] : [])],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -57,7 +74,14 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
   mkdirSync(outDir, { recursive: true });
   const lambdaOut = join(outDir, 'lambda', 'index.js');
   const serverOut = join(outDir, 'server', 'index.js');
+  const secrets = (dir: string, externalAwsSdk: boolean) => build({
+    ...common({ ...variant, splitSecrets: false }),
+    stdin: { contents: `module.exports = require(${JSON.stringify(SECRETS_MODULE)});`, resolveDir: ROOT, loader: 'js' },
+    outfile: join(outDir, dir, 'secrets.js'),
+    external: externalAwsSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
+  });
   await Promise.all([
+    ...(variant.splitSecrets ? [secrets('lambda', variant.externalAwsSdk), secrets('server', false)] : []),
     build({
       ...common(variant),
       entryPoints: [join(ROOT, 'runtime', 'entrypoints', 'lambda.ts')],
@@ -71,7 +95,11 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
       banner: { js: '#!/usr/bin/env node' },
     }),
   ]);
-  return { 'lambda/index.js': statSync(lambdaOut).size, 'server/index.js': statSync(serverOut).size };
+  const sizes: Record<string, number> = {};
+  for (const file of ['lambda/index.js', 'lambda/secrets.js', 'server/index.js', 'server/secrets.js']) {
+    if (existsSync(join(outDir, file))) sizes[file] = statSync(join(outDir, file)).size;
+  }
+  return sizes;
 }
 
 if (require.main === module) {
