@@ -44,7 +44,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['src/**/*.ts', 'runtime/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts'],
-    exclude: ['lib', 'dist', 'assets', 'cdk.out', '**/cdk.out'],
+    exclude: ['lib', 'dist', 'assets', 'cdk.out', '**/cdk.out', 'examples/python/.venv'],
     compilerOptions: {
       lib: ['es2022', 'dom'],
       // ts-jest transpiles each file on its own (fast); `tsc -p tsconfig.dev.json` type-checks before the tests.
@@ -104,7 +104,16 @@ const packageTask = project.tasks.tryFind('package')!;
 packageTask.reset();
 packageTask.spawn(project.tasks.tryFind('package-all')!);
 
-project.npmignore?.exclude('/runtime/', '/examples/', '/benchmarks/', '/tsconfig.dev.json', '/.ci/', 'cdk.out/', '/test-reports/');
+project.npmignore?.exclude('/runtime/', '/examples/', '/benchmarks/', '/projenrc/', '/.bench/', '/tsconfig.dev.json', '/.ci/', 'cdk.out/', '/test-reports/', '/DESIGN.md');
 project.npmignore?.include('/assets/');
+
+// The Python example installs the wheel just built into a fresh virtual environment and synthesizes
+// both topologies with it (pytest, JUnit report in test-reports/python.xml).
+const testPython = project.addTask('test:python', {
+  description: 'Install dist/python/*.whl in examples/python/.venv and run the Python example tests',
+  exec: 'bash examples/python/run-tests.sh',
+  receiveArgs: true,
+});
+packageTask.spawn(testPython);
 
 project.synth();

@@ -121,7 +121,7 @@ export class LambdaMultiServerCompute implements IFleetCompute {
     api.addRoutes({ path: '/health', methods: [apigwv2.HttpMethod.GET], integration });
 
     acknowledgeRule(api, 'AwsSolutions-APIG4',
-      'Authentication of MCP clients is a later issue of this project (auth options); until then the servers act '
+      'The fleet has no built-in MCP client authentication yet; the servers act '
       + 'with their own upstream credentials, the stage is throttled, and the runtime checks Origin.');
 
     this._httpApi = api;

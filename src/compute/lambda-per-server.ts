@@ -237,7 +237,7 @@ export class LambdaPerServerCompute implements IFleetCompute {
   }
 
   private acknowledgeAuthFindings(api: apigateway.RestApi): void {
-    const auth = 'Authentication of MCP clients is a later issue of this project (auth options); until then the servers act '
+    const auth = 'The fleet has no built-in MCP client authentication yet; the servers act '
       + 'with their own upstream credentials, requests are throttled and metered (usage plan, optional API keys), '
       + 'and the runtime checks Origin.';
     acknowledgeRule(api, 'AwsSolutions-APIG4', auth);

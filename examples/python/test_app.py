@@ -1,0 +1,318 @@
+"""The Python example, synthesized through the jsii-built wheel of mcp-server-fleet.
+
+Run from the repository root with ``bash examples/python/run-tests.sh`` (it builds a virtual
+environment with the wheel from dist/python and aws-cdk-lib from PyPI), or, in an environment that
+has them, ``python -m pytest examples/python``.
+"""
+import os
+import tarfile
+from pathlib import Path
+from typing import Any, Dict, List
+
+import aws_cdk as cdk
+import jsii.errors
+import mcp_server_fleet
+import pytest
+from aws_cdk.assertions import Match, Template
+from mcp_server_fleet import FleetCompute, McpServer, McpServerFleet, ServerCredential
+
+from app import LambdaMultiServerStack, LambdaPerServerStack, build_app
+
+GITLAB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token-AbCdEf"
+INTERNAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-internal-token-GhIjKl"
+INTERNAL_URL = "https://gitlab.internal.example.com/api/v4"
+
+MULTI = "McpServersLambdaMultiServer"
+PER = "McpServersLambdaPerServer"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures: the app synthesized once with default context (secrets by name) and once with
+# complete secret ARNs, origins and another environment.
+# ---------------------------------------------------------------------------------------------
+
+
+def _synth(outdir: Path, context: Dict[str, Any]):
+    # Environment-agnostic stacks whatever the caller's shell holds, so ARNs are predictable.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
+        mp.delenv("CDK_DEFAULT_REGION", raising=False)
+        app = build_app(cdk.App(outdir=str(outdir), context=context))
+        assembly = app.synth()
+    stacks = {child.node.id: child for child in app.node.children if isinstance(child, cdk.Stack)}
+    return {
+        "assembly": assembly,
+        "stacks": stacks,
+        "templates": {name: Template.from_stack(stack) for name, stack in stacks.items()},
+    }
+
+
+@pytest.fixture(scope="module")
+def by_name(tmp_path_factory):
+    """Default context: the token secrets are imported by name."""
+    return _synth(tmp_path_factory.mktemp("by-name"), {})
+
+
+@pytest.fixture(scope="module")
+def by_arn(tmp_path_factory):
+    """Secrets by complete ARN, a self-managed GitLab URL, origins and the staging environment."""
+    return _synth(tmp_path_factory.mktemp("by-arn"), {
+        "gitlabTokenSecretArn": GITLAB_SECRET_ARN,
+        "internalTokenSecretArn": INTERNAL_SECRET_ARN,
+        "internalGitLabUrl": INTERNAL_URL,
+        "allowedOrigins": "https://a.example.com, https://b.example.com",
+        "environment": "staging",
+    })
+
+
+def _functions(template: Template) -> List[Dict[str, Any]]:
+    return [r["Properties"] for r in template.find_resources("AWS::Lambda::Function").values()]
+
+
+def _statements(template: Template) -> List[Dict[str, Any]]:
+    out = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        out.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return out
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _secret_statements(template: Template) -> List[Dict[str, Any]]:
+    return [s for s in _statements(template)
+            if any(a == "*" or a.startswith("secretsmanager:") for a in _as_list(s["Action"]))]
+
+
+# ---------------------------------------------------------------------------------------------
+# The package under test is the installed wheel
+# ---------------------------------------------------------------------------------------------
+
+
+def test_constructs_come_from_the_installed_wheel():
+    package_dir = Path(mcp_server_fleet.__file__).resolve().parent
+    assert "site-packages" in package_dir.parts, f"mcp_server_fleet imported from {package_dir}, not an installed wheel"
+    assert list((package_dir / "_jsii").glob("mcp-server-fleet@*.jsii.tgz")), "the wheel has no jsii tarball"
+
+
+def test_app_synthesizes_both_stacks(by_name):
+    assert [s.stack_name for s in by_name["assembly"].stacks] == [MULTI, PER]
+    assert isinstance(by_name["stacks"][MULTI], LambdaMultiServerStack)
+    assert isinstance(by_name["stacks"][PER], LambdaPerServerStack)
+
+
+def test_lambda_code_is_the_runtime_bundled_in_the_wheel(by_name):
+    """The Lambda code asset resolves inside the installed package (the npm tarball's assets/)."""
+    [fn] = _functions(by_name["templates"][MULTI])
+    asset_hash = fn["Code"]["S3Key"].removesuffix(".zip")
+    staged_dir = Path(by_name["assembly"].directory) / f"asset.{asset_hash}"
+    assert staged_dir.is_dir(), f"no staged Lambda asset at {staged_dir}"
+    staged = {p.relative_to(staged_dir).as_posix(): p.read_bytes() for p in staged_dir.rglob("*") if p.is_file()}
+
+    [tarball] = (Path(mcp_server_fleet.__file__).parent / "_jsii").glob("mcp-server-fleet@*.jsii.tgz")
+    prefix = "package/assets/lambda/"
+    bundled = {}
+    with tarfile.open(tarball) as tgz:
+        for member in tgz.getmembers():
+            if member.isfile() and member.name.startswith(prefix):
+                bundled[member.name[len(prefix):]] = tgz.extractfile(member).read()
+    assert "index.js" in bundled, "the wheel's npm tarball has no assets/lambda/index.js"
+    assert len(bundled["index.js"]) > 10_000, "the bundled runtime looks like a placeholder"
+    assert sorted(staged) == sorted(bundled)
+    for name, content in bundled.items():
+        assert staged[name] == content, f"staged {name} differs from the wheel's"
+
+
+# ---------------------------------------------------------------------------------------------
+# McpServersLambdaMultiServer: one function for both GitLab servers behind an HTTP API
+# ---------------------------------------------------------------------------------------------
+
+
+def test_multi_server_one_function_running_the_runtime(by_name):
+    template = by_name["templates"][MULTI]
+    template.resource_count_is("AWS::Lambda::Function", 1)
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Runtime": "nodejs22.x",
+        "Handler": "index.handler",
+        "Architectures": ["arm64"],
+        "MemorySize": 1024,
+        "Timeout": 29,
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "Active"},
+    })
+
+
+def test_multi_server_environment_lists_both_servers_and_their_secrets(by_arn):
+    [fn] = _functions(by_arn["templates"][MULTI])
+    env = fn["Environment"]["Variables"]
+    assert env["MCP_SERVERS"] == "gitlab,gitlab-internal:gitlab"
+    assert env["GITLAB_API_URL"] == "https://gitlab.com/api/v4"
+    assert env["GITLAB_TOKEN_SECRET_ARN"] == f"{GITLAB_SECRET_ARN}#token"
+    assert env["GITLAB_INTERNAL_API_URL"] == INTERNAL_URL
+    assert env["GITLAB_INTERNAL_TOKEN_SECRET_ARN"] == f"{INTERNAL_SECRET_ARN}#token"
+    assert env["GITLAB_INTERNAL_ALLOW_WRITES"] == "true"
+    assert "GITLAB_ALLOW_WRITES" not in env, "GitLab.com must stay read-only"
+    assert env["ENVIRONMENT"] == "staging"
+    assert env["ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"
+    assert sorted(k for k in env if k.endswith("_TOKEN_SECRET_ARN")) == [
+        "GITLAB_INTERNAL_TOKEN_SECRET_ARN", "GITLAB_TOKEN_SECRET_ARN"]
+
+
+def test_multi_server_secrets_by_name_are_referenced_by_partial_arn(by_name):
+    template = by_name["templates"][MULTI]
+    for variable, name in (("GITLAB_TOKEN_SECRET_ARN", "mcp/gitlab-token"),
+                           ("GITLAB_INTERNAL_TOKEN_SECRET_ARN", "mcp/gitlab-internal-token")):
+        template.has_resource_properties("AWS::Lambda::Function", {
+            "Environment": {"Variables": Match.object_like({
+                variable: {"Fn::Join": ["", Match.array_with([f":secret:{name}#token"])]},
+            })},
+        })
+
+
+def test_multi_server_http_api_routes(by_name):
+    template = by_name["templates"][MULTI]
+    template.resource_count_is("AWS::ApiGatewayV2::Api", 1)
+    template.resource_count_is("AWS::ApiGateway::RestApi", 0)
+    template.has_resource_properties("AWS::ApiGatewayV2::Api", {"ProtocolType": "HTTP"})
+    template.has_resource_properties("AWS::ApiGatewayV2::Stage", {
+        "StageName": "$default",
+        "AutoDeploy": True,
+        "DefaultRouteSettings": Match.object_like({"ThrottlingRateLimit": 1000, "ThrottlingBurstLimit": 5000}),
+    })
+    routes = sorted(r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values())
+    assert routes == sorted([
+        "POST /gitlab", "POST /gitlab/{proxy+}", "GET /gitlab/health",
+        "POST /gitlab-internal", "POST /gitlab-internal/{proxy+}", "GET /gitlab-internal/health",
+        "GET /health",
+    ])
+
+
+def test_multi_server_reads_exactly_its_two_secrets(by_arn):
+    statements = _secret_statements(by_arn["templates"][MULTI])
+    assert statements, "no statement grants secretsmanager:GetSecretValue"
+    resources = []
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert _as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"], statement
+        resources.extend(_as_list(statement["Resource"]))
+    assert "*" not in resources
+    assert sorted(resources) == sorted([GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN])
+
+
+def test_multi_server_secrets_by_name_are_granted_with_the_random_suffix_only(by_name):
+    statements = _secret_statements(by_name["templates"][MULTI])
+    endings = []
+    for statement in statements:
+        assert _as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"], statement
+        for resource in _as_list(statement["Resource"]):
+            assert resource != "*"
+            endings.append(resource["Fn::Join"][1][-1])
+    assert sorted(endings) == [":secret:mcp/gitlab-internal-token-??????", ":secret:mcp/gitlab-token-??????"]
+
+
+def test_multi_server_fleet_attributes_cross_the_jsii_bridge(by_name):
+    fleet = by_name["stacks"][MULTI].fleet
+    assert isinstance(fleet, McpServerFleet)
+    assert fleet.environment == "production"
+    assert [s.server_name for s in fleet.servers] == ["gitlab", "gitlab-internal"]
+    assert fleet.function_for("gitlab").node.path == fleet.function_for("gitlab-internal").node.path
+    assert cdk.Token.is_unresolved(fleet.endpoint_for("gitlab-internal"))
+
+
+# ---------------------------------------------------------------------------------------------
+# McpServersLambdaPerServer: one function per server behind a REST API
+# ---------------------------------------------------------------------------------------------
+
+
+def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
+    template = by_name["templates"][PER]
+    servers = [s.server_name for s in by_name["stacks"][PER].fleet.servers]
+    assert servers == ["gitlab"]
+    template.resource_count_is("AWS::Lambda::Function", len(servers))
+    template.resource_count_is("AWS::ApiGateway::RestApi", 1)
+    template.resource_count_is("AWS::ApiGatewayV2::Api", 0)
+    assert sorted(f["Environment"]["Variables"]["SERVER_NAME"] for f in _functions(template)) == servers
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Runtime": "nodejs22.x",
+        "Architectures": ["arm64"],
+        "MemorySize": 256,
+        "Timeout": 29,
+        "Environment": {"Variables": Match.object_like({
+            "SERVER_NAME": "gitlab",
+            "GITLAB_TOKEN_SECRET_ARN": {"Fn::Join": ["", Match.array_with([":secret:mcp/gitlab-token#token"])]},
+        })},
+    })
+    template.has_resource_properties("AWS::ApiGateway::RestApi", {"EndpointConfiguration": {"Types": ["REGIONAL"]}})
+    template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "production"})
+    template.has_resource_properties("AWS::ApiGateway::UsagePlan", {"Quota": {"Limit": 1000000, "Period": "MONTH"}})
+    path_parts = sorted(r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values())
+    assert path_parts == ["gitlab", "health", "mcp"]
+
+
+def test_per_server_reads_its_secret_by_arn_and_context(by_arn):
+    template = by_arn["templates"][PER]
+    [fn] = _functions(template)
+    env = fn["Environment"]["Variables"]
+    assert env["GITLAB_TOKEN_SECRET_ARN"] == f"{GITLAB_SECRET_ARN}#token"
+    assert env["ENVIRONMENT"] == "staging"
+    assert env["ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"
+    template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "staging"})
+    resources = [r for s in _secret_statements(template) for r in _as_list(s["Resource"])]
+    assert resources == [GITLAB_SECRET_ARN]
+
+
+# ---------------------------------------------------------------------------------------------
+# Invalid props: the library's JavaScript errors surface in Python, naming the prop
+# ---------------------------------------------------------------------------------------------
+
+
+def _assert_library_error(excinfo):
+    """A JavaScript error of the library (RuntimeError), not a jsii kernel fault (JSIIError)."""
+    assert not isinstance(excinfo.value, jsii.errors.JSIIError)
+    cause = excinfo.value.__cause__
+    assert isinstance(cause, jsii.errors.JavaScriptError), f"no JavaScript stack: {cause!r}"
+
+
+def test_invalid_server_name_is_refused():
+    with pytest.raises(RuntimeError, match=r'`name` of a server must be lowercase letters.*got: "GitLab_Internal"') as excinfo:
+        McpServer.gitlab(name="GitLab_Internal")
+    _assert_library_error(excinfo)
+
+
+def test_invalid_environment_from_context_is_refused(tmp_path):
+    app = cdk.App(outdir=str(tmp_path), context={"environment": "prod"})
+    with pytest.raises(RuntimeError, match=r'`environment` must be one of development, staging, production, got: "prod"') as excinfo:
+        build_app(app)
+    _assert_library_error(excinfo)
+
+
+def test_invalid_allowed_origins_from_context_are_refused(tmp_path):
+    app = cdk.App(outdir=str(tmp_path), context={"allowedOrigins": "https://app.example.com/"})
+    with pytest.raises(RuntimeError, match=r'`allowedOrigins` entries must be .*got: "https://app.example.com/"'):
+        build_app(app)
+
+
+def test_invalid_memory_size_is_refused():
+    stack = cdk.Stack(cdk.App(), "Invalid")
+    with pytest.raises(RuntimeError, match=r"`memorySize` must be between 128 and 10240, got: 64"):
+        McpServerFleet(stack, "Fleet", environment="production", servers=[McpServer.gitlab()],
+                       compute=FleetCompute.lambda_multi_server(memory_size=64))
+
+
+def test_duplicate_server_names_are_refused():
+    stack = cdk.Stack(cdk.App(), "Duplicate")
+    with pytest.raises(RuntimeError, match=r'`servers` must have unique names, got "gitlab" twice'):
+        McpServerFleet(stack, "Fleet", environment="production",
+                       servers=[McpServer.gitlab(), McpServer.gitlab(api_url=INTERNAL_URL)])
+
+
+def test_incomplete_secret_arn_is_refused():
+    with pytest.raises(RuntimeError, match=r"`secretCompleteArn` must be the complete ARN"):
+        ServerCredential.from_secret_complete_arn("arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token")
+
+
+def test_wrong_python_type_is_refused_before_reaching_javascript():
+    # jsii's generated bindings check argument types in Python (typeguard) and name the argument.
+    with pytest.raises(TypeError, match=r"allow_writes"):
+        McpServer.gitlab(allow_writes="yes")  # type: ignore[arg-type]
