@@ -98,6 +98,10 @@ project.addTask('bench', {
   description: 'Print runtime benchmark figures (bundle size, cold start, warm latency, throughput)',
   steps: [{ spawn: 'bundle' }, { exec: 'ts-node --project tsconfig.dev.json benchmarks/runtime.ts', receiveArgs: true }],
 });
+project.addTask('bench:synth', {
+  description: 'Print synthesis figures per topology and fleet size (time, resources, template and environment bytes)',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --project tsconfig.dev.json benchmarks/synth.ts', receiveArgs: true }],
+});
 
 // Always build every language package, also in CI (projen skips Python when CI is set).
 const packageTask = project.tasks.tryFind('package')!;

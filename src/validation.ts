@@ -91,23 +91,26 @@ export function validateOrigins(origins: string[]): void {
 }
 
 /**
- * The size Lambda counts for an environment (the sum of keys and values in bytes). Unresolved
+ * The size Lambda counts for an environment: the variables as compact JSON (`{"KEY":"value",...}`),
+ * which is what Lambda measures against its 4 KB limit (its error quotes the "String measured"). Unresolved
  * tokens count as their real value would: pseudo parameters (partition, region, account) at their
  * longest, any other token (a secret's ARN, a URL from a parameter) as {@link TOKEN_SIZE_ESTIMATE}
  * bytes, about the length of a secret ARN.
  */
 export function estimateEnvironmentSize(environment: Record<string, string>): number {
-  let size = 0;
-  for (const [key, value] of Object.entries(environment)) {
-    size += Buffer.byteLength(key, 'utf8');
+  const jsonBytes = (s: string) => Buffer.byteLength(JSON.stringify(s), 'utf8');
+  const entries = Object.entries(environment);
+  let size = 2 + Math.max(0, entries.length - 1); // the braces and the commas
+  for (const [key, value] of entries) {
+    size += jsonBytes(key) + 1; // "KEY":
     if (!Token.isUnresolved(value)) {
-      size += Buffer.byteLength(value, 'utf8');
+      size += jsonBytes(value);
       continue;
     }
     const estimate = Tokenization.reverseString(value)
       .mapTokens({ mapToken: (token) => 'x'.repeat(tokenSizeEstimate(token.toString())) })
       .join({ join: (left: unknown, right: unknown) => `${left ?? ''}${right ?? ''}` });
-    size += Buffer.byteLength(String(estimate ?? ''), 'utf8');
+    size += jsonBytes(String(estimate ?? ''));
   }
   return size;
 }

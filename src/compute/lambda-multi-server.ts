@@ -37,9 +37,9 @@ export interface LambdaMultiServerProps extends LambdaComputeOptions {}
  * throttling and access logs. CORS preflight is answered by the HTTP API when the fleet allows
  * origins; with none, no CORS configuration is set and browsers refuse cross-origin calls.
  *
- * Every server's variables share one function environment, which Lambda limits to 4 KB (keys
- * and values). A server takes about 200 bytes (its URL, its secret ARN, flags), so about nineteen
- * fit; beyond that the fleet refuses to synthesize, naming itself and the size. Values known only
+ * Every server's variables share one function environment, which Lambda limits to 4 KB (measured
+ * as compact JSON). A GitLab server with a secret and its own URL takes about 160 bytes, so about
+ * twenty-four fit; beyond that the fleet refuses to synthesize, naming itself and the size. Values known only
  * at deployment (the ARN of a secret created in the same app) are counted at their real length.
  */
 export class LambdaMultiServerCompute implements IFleetCompute {

@@ -1,0 +1,219 @@
+/**
+ * Synthesis benchmark: prints figures, asserts nothing.
+ * `npx ts-node --project tsconfig.dev.json benchmarks/synth.ts [--sizes 1,10,50] [--runs 3]`
+ *
+ * For each topology and fleet size N (GitLab servers gl-1..gl-N, GitLab.com, token by complete
+ * secret ARN with JSON field `token`, read-only), in one warm process:
+ *
+ *   synth ms        median over runs of: new App (temp outdir) + stack + fleet + app.synth()
+ *   resources       CloudFormation resources of the stack (limit 500; the CDK refuses to synthesize over it)
+ *   outputs         CloudFormation outputs (limit 200)
+ *   template bytes  the template file in cdk.out (CloudFormation takes at most 1,000,000 bytes)
+ *   env k+v         the largest function environment's keys and values, in bytes
+ *   env JSON        the same as Lambda measures it, and as the construct's check counts it: compact JSON
+ *                   `{"KEY":"value",...}` (Lambda's error quotes that "String measured"); the limit is 4096 bytes
+ *
+ * A size that does not synthesize prints the error instead. When the error is the CDK's resource
+ * limit, the row is measured again with the limit check off, to show how far over it is. Last, the
+ * largest fleet of each topology that synthesizes, and that Lambda would accept (binary search, one
+ * run each).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import type * as cxapi from 'aws-cdk-lib/cx-api';
+import { FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+import { ensureRealLambdaBundle } from '../test/helpers/real-bundle';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+const SIZES = arg('sizes', '1,10,50').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const RUNS = Math.max(1, Number(arg('runs', '3')) || 3);
+
+const CFN_RESOURCE_LIMIT = 500;
+const CFN_OUTPUT_LIMIT = 200;
+const LAMBDA_ENV_LIMIT = 4096;
+const RESOURCE_LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
+
+const TOPOLOGIES: Array<{ name: string; compute: () => IFleetCompute }> = [
+  { name: 'lambdaPerServer', compute: () => FleetCompute.lambdaPerServer() },
+  { name: 'lambdaMultiServer', compute: () => FleetCompute.lambdaMultiServer() },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+function servers(n: number): McpServer[] {
+  return Array.from({ length: n }, (_, i) => McpServer.gitlab({
+    name: `gl-${i + 1}`,
+    token: ServerCredential.fromSecretCompleteArn(`arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gl-${i + 1}-token-AbCdEf`, 'token'),
+  }));
+}
+
+interface Figures {
+  readonly ms: number;
+  readonly resources: number;
+  readonly outputs: number;
+  readonly templateBytes: number;
+  /** The largest function environment: keys + values, and serialized as JSON. */
+  readonly envBytes: number;
+  readonly envJsonBytes: number;
+  readonly functions: number;
+}
+
+/** One synthesis into a fresh temp outdir, timed from `new App` to the written assembly. */
+function synthOnce(compute: IFleetCompute, n: number, context: Record<string, unknown> = {}): Figures {
+  const outdir = mkdtempSync(join(tmpdir(), 'fleet-synth-bench-'));
+  try {
+    const started = performance.now();
+    const app = new App({ outdir, context });
+    const stack = new Stack(app, 'BenchStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: servers(n), compute });
+    const assembly: cxapi.CloudAssembly = app.synth();
+    const ms = performance.now() - started;
+
+    const artifact = assembly.getStackArtifact(stack.artifactId);
+    const template = artifact.template as { Resources?: Record<string, any>; Outputs?: Record<string, unknown> };
+    const resources = Object.values(template.Resources ?? {});
+    const environments = resources
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => (r.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>);
+    const envBytes = environments.map((vars) => Object.entries(vars)
+      .reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0));
+    const envJsonBytes = environments.map((vars) => Buffer.byteLength(JSON.stringify(vars)));
+    return {
+      ms,
+      resources: resources.length,
+      outputs: Object.keys(template.Outputs ?? {}).length,
+      templateBytes: statSync(artifact.templateFullPath).size,
+      envBytes: Math.max(0, ...envBytes),
+      envJsonBytes: Math.max(0, ...envJsonBytes),
+      functions: environments.length,
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+type Outcome = { ok: true; figures: Figures } | { ok: false; error: string };
+
+function attempt(fn: () => Figures): Outcome {
+  try {
+    return { ok: true, figures: fn() };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+const COLUMNS: Array<[string, number]> = [
+  ['topology', 18], ['N', 4], ['synth ms', 10], ['functions', 10], ['resources', 10], ['<= 500', 7], ['outputs', 8],
+  ['template bytes', 15], ['env k+v', 8], ['env JSON', 9], ['<= 4096', 7],
+];
+const row = (cells: string[]) => process.stdout.write(`${cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join(' ').trimEnd()}\n`);
+
+function figuresRow(topology: string, n: number, f: Figures, ms: string): void {
+  row([
+    topology, String(n), ms, String(f.functions), String(f.resources), f.resources <= CFN_RESOURCE_LIMIT ? 'yes' : 'NO',
+    `${f.outputs}${f.outputs > CFN_OUTPUT_LIMIT ? ' (!)' : ''}`, String(f.templateBytes),
+    String(f.envBytes), String(f.envJsonBytes), f.envJsonBytes <= LAMBDA_ENV_LIMIT ? 'yes' : 'NO',
+  ]);
+}
+
+/** Long messages (the multi-server one lists every server) keep their start and their end. */
+const shorten = (message: string, max: number) =>
+  (message.length > max ? `${message.slice(0, max / 2)} [...] ${message.slice(-max / 2)}` : message);
+
+/**
+ * The largest N in [1, max] that synthesizes and passes `accept` (assumes both fail from some N on);
+ * with the reason N + 1 does not.
+ */
+function largest(compute: () => IFleetCompute, max: number, accept: (f: Figures) => string | undefined = () => undefined):
+{ n: number; figures?: Figures; reason?: string } {
+  let lo = 0;
+  let hi = max + 1;
+  let best: Figures | undefined;
+  let reason: string | undefined;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const outcome = attempt(() => synthOnce(compute(), mid));
+    const refusal = outcome.ok ? accept(outcome.figures) : outcome.error;
+    if (refusal === undefined && outcome.ok) {
+      lo = mid;
+      best = outcome.figures;
+    } else {
+      hi = mid;
+      reason = refusal;
+    }
+  }
+  return { n: lo, figures: best, reason };
+}
+
+function printLargest(label: string, result: ReturnType<typeof largest>): void {
+  const f = result.figures;
+  const detail = f
+    ? `${f.resources} resources, ${f.outputs} outputs, ${f.templateBytes} template bytes, env ${f.envBytes} k+v / ${f.envJsonBytes} JSON bytes`
+    : 'none';
+  process.stdout.write(`${label.padEnd(46)} ${String(result.n).padEnd(4)} ${detail}\n`);
+  if (result.reason) process.stdout.write(`${''.padEnd(46)} at ${result.n + 1}: ${shorten(result.reason, 240)}\n`);
+}
+
+async function main(): Promise<void> {
+  await ensureRealLambdaBundle();
+  process.stdout.write(`# mcp-server-fleet synthesis benchmark (node ${process.version}, ${new Date().toISOString()})\n`);
+  process.stdout.write(`# sizes ${SIZES.join(', ')}; median of ${RUNS} runs; GitLab servers gl-1..gl-N, token by complete secret ARN #token\n\n`);
+  synthOnce(TOPOLOGIES[0].compute(), 1); // warm-up: module loading and JIT, not counted
+
+  row(COLUMNS.map(([name]) => name));
+  row(COLUMNS.map(([, width]) => '-'.repeat(width)));
+  const errors: string[] = [];
+  for (const topology of TOPOLOGIES) {
+    for (const n of SIZES) {
+      const runs: Figures[] = [];
+      let error: string | undefined;
+      for (let i = 0; i < RUNS && error === undefined; i++) {
+        const outcome = attempt(() => synthOnce(topology.compute(), n));
+        if (outcome.ok) runs.push(outcome.figures);
+        else error = outcome.error;
+      }
+      if (error === undefined) {
+        figuresRow(topology.name, n, runs[0], fmt(median(runs.map((r) => r.ms))));
+        continue;
+      }
+      const note = `[${errors.length + 1}]`;
+      errors.push(error);
+      if (/greater than allowed maximum/.test(error)) {
+        // How far over: the same fleet with the CDK's resource limit check off.
+        const over = attempt(() => synthOnce(topology.compute(), n, { [RESOURCE_LIMIT_CONTEXT]: 0 }));
+        if (over.ok) {
+          figuresRow(topology.name, n, over.figures, `FAILS ${note}`);
+          continue;
+        }
+      }
+      row([topology.name, String(n), `FAILS ${note}`, '-', '-', '-', '-', '-', '-', '-']);
+    }
+  }
+  if (errors.length > 0) {
+    process.stdout.write('\nsynthesis errors (rows marked FAILS show the fleet measured with the resource limit check off, where it applies):\n');
+    errors.forEach((e, i) => process.stdout.write(`[${i + 1}] ${shorten(e, 480)}\n`));
+  }
+
+  const max = Math.max(100, ...SIZES);
+  process.stdout.write(`\nlargest fleet (1..${max}, binary search, one run each)\n`);
+  const lambdaAccepts = (f: Figures) => (f.envJsonBytes > LAMBDA_ENV_LIMIT
+    ? `synthesizes, but Lambda would refuse the environment: ${f.envJsonBytes} bytes as JSON (${f.envBytes} keys + values)`
+    : undefined);
+  for (const topology of TOPOLOGIES) {
+    const synthesizes = largest(topology.compute, max);
+    printLargest(`${topology.name}: synthesizes`, synthesizes);
+    const accepted = largest(topology.compute, synthesizes.n, lambdaAccepts);
+    if (accepted.n !== synthesizes.n) printLargest(`${topology.name}: and Lambda accepts its env`, accepted);
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`benchmark failed: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
