@@ -4,7 +4,10 @@ Run from the repository root with ``bash examples/python/run-tests.sh`` (it buil
 environment with the wheel from dist/python and aws-cdk-lib from PyPI), or, in an environment that
 has them, ``python -m pytest examples/python``.
 """
+import json
 import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 from typing import Any, Dict, List
@@ -94,6 +97,21 @@ def test_constructs_come_from_the_installed_wheel():
     package_dir = Path(mcp_server_fleet.__file__).resolve().parent
     assert "site-packages" in package_dir.parts, f"mcp_server_fleet imported from {package_dir}, not an installed wheel"
     assert list((package_dir / "_jsii").glob("mcp-server-fleet@*.jsii.tgz")), "the wheel has no jsii tarball"
+
+
+def test_app_runs_as_a_cdk_app_writes_a_cloud_assembly(tmp_path):
+    """`python app.py` is what `cdk synth --app "python app.py"` runs; CDK_OUTDIR is how the CLI passes cdk.out."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON")}
+    env["CDK_OUTDIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "app.py"], cwd=Path(__file__).resolve().parent, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    stacks = sorted(k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack")
+    assert stacks == sorted([MULTI, PER])
+    template = json.loads((tmp_path / f"{PER}.template.json").read_text())
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [f["Properties"]["Environment"]["Variables"]["SERVER_NAME"] for f in functions] == ["gitlab"]
 
 
 def test_app_synthesizes_both_stacks(by_name):
