@@ -3,16 +3,16 @@
  *   assets/lambda/index.js   Lambda handler (`index.handler`), REST v1 and HTTP API v2 events
  *   assets/server/index.js   node http server: the container entry point and the `mcp-fleet` bin
  *
+ * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js).
+ *
  * Options were chosen by measurement (`npx projen bench`, see CONTRIBUTING.md): the AWS SDK is
- * bundled (the Lambda-provided copy is not pinned and the container has none), output is
- * minified, and ESM entry points are preferred so unused code is dropped.
+ * bundled (the Lambda-provided copy is not pinned and the container has none), what a cold start
+ * does not need is split out, zod carries English messages only, output is minified, and ESM entry
+ * points are preferred so unused code is dropped.
  */
-import { existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-
-/** The module behind `getSecret`: Powertools Parameters and the AWS SDK Secrets Manager client. */
-const SECRETS_MODULE = '@aws-lambda-powertools/parameters/secrets';
 
 export interface BundleVariant {
   readonly minify: boolean;
@@ -21,15 +21,38 @@ export interface BundleVariant {
   /** Replace the SDK's eager Ajv provider with runtime/shims/ajv-provider.ts (loads Ajv on first use). */
   readonly lazyAjv: boolean;
   /**
-   * Put Powertools Parameters and the AWS SDK client in `secrets.js` next to `index.js`, required on
-   * the first secret read, so a cold start does not parse them.
+   * Put the modules needed only later ({@link LAZY_CHUNKS}: secrets, Ajv, the X-Ray tracer) in
+   * their own files next to `index.js`, required on first use, so a cold start does not parse them.
    */
-  readonly splitSecrets: boolean;
+  readonly splitLazyModules: boolean;
+  /** Bundle only zod's English error messages instead of its 40-odd locales (nothing selects another). */
+  readonly englishOnlyZod: boolean;
 }
 
-export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false, lazyAjv: true, splitSecrets: true };
+export const DEFAULT_VARIANT: BundleVariant = { minify: true, externalAwsSdk: false, lazyAjv: true, splitLazyModules: true, englishOnlyZod: true };
 
 const ROOT = resolve(__dirname, '..');
+
+/** A module the runtime requires lazily (inside a function), bundled into a file of its own. */
+interface LazyChunk {
+  /** The specifier the runtime requires. */
+  readonly module: string;
+  /** The runtime file that requires it (only that import is redirected). */
+  readonly importer: string;
+  /** The file next to `index.js`. */
+  readonly file: string;
+}
+
+export const LAZY_CHUNKS: readonly LazyChunk[] = [
+  // Powertools Parameters and the AWS SDK Secrets Manager client: the first secret read.
+  { module: '@aws-lambda-powertools/parameters/secrets', importer: join('runtime', 'core', 'credentials.ts'), file: 'secrets.js' },
+  // Ajv and ajv-formats: only elicitation answers are validated with them.
+  { module: '@modelcontextprotocol/sdk/validation/ajv', importer: join('runtime', 'shims', 'ajv-provider.ts'), file: 'ajv.js' },
+  // Powertools Tracer and the X-Ray SDK: only in Lambda with tracing on.
+  { module: '@aws-lambda-powertools/tracer', importer: join('runtime', 'core', 'observability.ts'), file: 'tracer.js' },
+];
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Points the SDK's own imports of its Ajv provider at the lazy shim. */
 const lazyAjvPlugin: Plugin = {
@@ -42,18 +65,40 @@ const lazyAjvPlugin: Plugin = {
   },
 };
 
-/** Leaves the secrets module out of the main bundle: the runtime requires `./secrets.js` instead. */
-const splitSecretsPlugin: Plugin = {
-  name: 'split-secrets',
+/** Leaves the lazy modules out of the main bundle: the runtime requires `./<file>` instead. */
+const splitLazyModulesPlugin: Plugin = {
+  name: 'split-lazy-modules',
   setup(b) {
-    b.onResolve({ filter: /^@aws-lambda-powertools\/parameters\/secrets$/ }, (args) =>
-      (args.importer.endsWith(join('core', 'credentials.ts')) ? { path: './secrets.js', external: true } : undefined));
+    for (const chunk of LAZY_CHUNKS) {
+      b.onResolve({ filter: new RegExp(`^${escape(chunk.module)}$`) }, (args) =>
+        (args.importer.endsWith(chunk.importer) ? { path: `./${chunk.file}`, external: true } : undefined));
+    }
+  },
+};
+
+/** zod's `locales` namespace (every language) becomes English only; `z.config(z.locales.en())` still works. */
+const englishOnlyZodPlugin: Plugin = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      return { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
 function common(variant: BundleVariant): BuildOptions {
   return {
-    plugins: [...(variant.lazyAjv ? [lazyAjvPlugin] : []), ...(variant.splitSecrets ? [splitSecretsPlugin] : [])],
+    plugins: [
+      ...(variant.lazyAjv ? [lazyAjvPlugin] : []),
+      ...(variant.splitLazyModules ? [splitLazyModulesPlugin] : []),
+      ...(variant.englishOnlyZod ? [englishOnlyZodPlugin] : []),
+    ],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -74,14 +119,15 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
   mkdirSync(outDir, { recursive: true });
   const lambdaOut = join(outDir, 'lambda', 'index.js');
   const serverOut = join(outDir, 'server', 'index.js');
-  const secrets = (dir: string, externalAwsSdk: boolean) => build({
-    ...common({ ...variant, splitSecrets: false }),
-    stdin: { contents: `module.exports = require(${JSON.stringify(SECRETS_MODULE)});`, resolveDir: ROOT, loader: 'js' },
-    outfile: join(outDir, dir, 'secrets.js'),
+  const chunks = LAZY_CHUNKS.filter((c) => variant.lazyAjv || !c.importer.includes('shims'));
+  const chunk = (c: LazyChunk, dir: string, externalAwsSdk: boolean) => build({
+    ...common({ ...variant, splitLazyModules: false }),
+    stdin: { contents: `module.exports = require(${JSON.stringify(c.module)});`, resolveDir: ROOT, loader: 'js' },
+    outfile: join(outDir, dir, c.file),
     external: externalAwsSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
   });
   await Promise.all([
-    ...(variant.splitSecrets ? [secrets('lambda', variant.externalAwsSdk), secrets('server', false)] : []),
+    ...(variant.splitLazyModules ? chunks.flatMap((c) => [chunk(c, 'lambda', variant.externalAwsSdk), chunk(c, 'server', false)]) : []),
     build({
       ...common(variant),
       entryPoints: [join(ROOT, 'runtime', 'entrypoints', 'lambda.ts')],
@@ -96,8 +142,8 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
     }),
   ]);
   const sizes: Record<string, number> = {};
-  for (const file of ['lambda/index.js', 'lambda/secrets.js', 'server/index.js', 'server/secrets.js']) {
-    if (existsSync(join(outDir, file))) sizes[file] = statSync(join(outDir, file)).size;
+  for (const dir of ['lambda', 'server']) {
+    for (const file of readdirSync(join(outDir, dir)).sort()) sizes[`${dir}/${file}`] = statSync(join(outDir, dir, file)).size;
   }
   return sizes;
 }

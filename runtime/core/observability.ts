@@ -51,18 +51,22 @@ export function getTracer(): Tracer | null {
 }
 
 /**
- * Runs `fn` inside an X-Ray subsegment named `name`, annotated with `annotations`.
- * Without a tracer it just runs `fn`.
+ * Runs `fn` inside an X-Ray subsegment named `name`, annotated with `annotations`; `fn` can add
+ * annotations it learns on the way (an upstream status). Without a tracer it just runs `fn`.
  */
-export async function traced<T>(name: string, annotations: Record<string, string | number | boolean>, fn: () => Promise<T>): Promise<T> {
+export async function traced<T>(
+  name: string,
+  annotations: Record<string, string | number | boolean>,
+  fn: (annotate: (key: string, value: string | number | boolean) => void) => Promise<T>,
+): Promise<T> {
   const t = getTracer();
   const parent = t?.getSegment();
-  if (!t || !parent) return fn();
+  if (!t || !parent) return fn(() => undefined);
   const sub = parent.addNewSubsegment(name);
   t.setSegment(sub);
   for (const [k, v] of Object.entries(annotations)) sub.addAnnotation(k, v);
   try {
-    return await fn();
+    return await fn((key, value) => sub.addAnnotation(key, value));
   } catch (err) {
     sub.addError(err as Error);
     throw err;

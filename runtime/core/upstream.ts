@@ -100,7 +100,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         let res: Response;
         let text: string;
         try {
-          ({ res, text } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method, status: 0 }, async () => {
+          ({ res, text } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const signals = [AbortSignal.timeout(timeoutMs)];
             if (opts.signal) signals.push(opts.signal);
             const r = await fetch(url, {
@@ -114,6 +114,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
               body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
               signal: AbortSignal.any(signals),
             });
+            annotate('status', r.status);
             return { res: r, text: await r.text() };
           }));
         } catch (err) {

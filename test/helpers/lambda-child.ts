@@ -65,7 +65,8 @@ if (typeof handler !== 'function') throw new Error(input.module + ' exports no f
     answers.push(await handler(event, context));
   }
   fs.writeSync(3, JSON.stringify(answers));
-  process.exit(0);
+  // Lambda freezes the process rather than ending it: let datagrams already queued (X-Ray) go out.
+  setTimeout(() => process.exit(0), 100);
 })().catch((err) => {
   process.stderr.write('invocation failed: ' + (err && err.stack || err) + '\\n');
   process.exit(1);
@@ -89,6 +90,7 @@ export function runLambdaInChild(opts: LambdaRunOptions): Promise<LambdaRun> {
     cwd: opts.codeDirectory,
     env: {
       PATH: process.env.PATH ?? '',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       AWS_LAMBDA_FUNCTION_NAME: opts.functionName,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
