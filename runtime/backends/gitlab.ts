@@ -417,16 +417,23 @@ function gitlabMessage(body: unknown): string | undefined {
 const HINTS: Record<number, string> = {
   400: 'check the arguments',
   401: 'the token is missing, expired or revoked',
-  403: 'the token lacks the scope or role for this (read_api for reading, api for writing) or the project forbids it',
+  403: 'the token\'s user lacks the role this needs, or the project forbids it',
   404: 'the project, issue, merge request, pipeline, job or file does not exist, or the token cannot see it',
   409: 'it conflicts with the current state',
   422: 'GitLab refused the values',
   429: 'GitLab\'s rate limit was hit',
 };
 
+/** GitLab's answer when a token's scopes do not cover the endpoint: `{ error: 'insufficient_scope', scope: 'api read_api' }`. */
+function insufficientScope(f: UpstreamFailure): boolean {
+  return f.status === 403 && typeof f.body === 'object' && f.body !== null && (f.body as { error?: unknown }).error === 'insufficient_scope';
+}
+
 export function describeGitLabFailure(f: UpstreamFailure): string {
   const detail = gitlabMessage(f.body);
-  const hint = HINTS[f.status] ?? (f.status >= 500 ? 'GitLab had a server error; try again later' : undefined);
+  const hint = insufficientScope(f)
+    ? `the token lacks the ${f.method === 'GET' ? 'read_api' : 'api'} scope`
+    : HINTS[f.status] ?? (f.status >= 500 ? 'GitLab had a server error; try again later' : undefined);
   return `GitLab answered ${f.status} for ${f.method} ${f.path}${detail ? `: ${detail}` : ''}${hint ? ` (${hint})` : ''}`;
 }
 

@@ -237,7 +237,8 @@ describe('GitLab tools', () => {
     it.each([
       [401, { message: '401 Unauthorized' }, 'GitLab answered 401 for GET /projects/42: 401 Unauthorized (the token is missing, expired or revoked)'],
       [403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api read_api' },
-        'GitLab answered 403 for GET /projects/42: The request requires higher privileges than provided by the access token. (the token lacks the scope or role for this (read_api for reading, api for writing) or the project forbids it)'],
+        'GitLab answered 403 for GET /projects/42: The request requires higher privileges than provided by the access token. (the token lacks the read_api scope)'],
+      [403, { message: '403 Forbidden' }, 'GitLab answered 403 for GET /projects/42: 403 Forbidden (the token\'s user lacks the role this needs, or the project forbids it)'],
       [404, { message: '404 Project Not Found' }, 'GitLab answered 404 for GET /projects/42: 404 Project Not Found (the project, issue, merge request, pipeline, job or file does not exist, or the token cannot see it)'],
       [500, { message: '500 Internal Server Error' }, 'GitLab answered 500 for GET /projects/42: 500 Internal Server Error (GitLab had a server error; try again later)'],
     ])('%i becomes an isError result a person can act on, asked once', async (status, body, message) => {
@@ -317,6 +318,8 @@ describe('GitLab tools', () => {
       expect(describeGitLabFailure({ status: 422, method: 'POST', path: '/projects/1/issues', body: { error: 'title is missing' } }))
         .toBe('GitLab answered 422 for POST /projects/1/issues: title is missing (GitLab refused the values)');
       expect(describeGitLabFailure({ status: 418, method: 'GET', path: '/x', body: '' })).toBe('GitLab answered 418 for GET /x');
+      expect(describeGitLabFailure({ status: 403, method: 'POST', path: '/projects/1/issues', body: { error: 'insufficient_scope', scope: 'api' } }))
+        .toBe('GitLab answered 403 for POST /projects/1/issues: insufficient_scope (the token lacks the api scope)');
       expect(describeGitLabFailure({ status: 502, method: 'GET', path: '/x', body: '<html>Bad gateway</html>' }))
         .toBe('GitLab answered 502 for GET /x: <html>Bad gateway</html> (GitLab had a server error; try again later)');
     });
