@@ -58,6 +58,28 @@ describe('node server pipeline', () => {
       expect(text).not.toMatch(/at .*\.(js|ts):\d+/); // never a stack trace
     });
 
+    // Tool-level problems are answered as the SDK's McpServer answers them: HTTP 200, a JSON-RPC
+    // result (no error code) with isError: true and a message naming the tool.
+    const toolRows: Array<[string, string, RegExp]> = [
+      ['an unknown tool', '{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"drop_database","arguments":{}}}', /^Tool drop_database not found$/],
+      ['bad arguments', '{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"get_issue","arguments":{"project_id":42,"issue_iid":"three"}}}',
+        /^Input validation error: Invalid arguments for tool get_issue: .*issue_iid/s],
+      ['a write tool where writes are off', '{"jsonrpc":"2.0","id":23,"method":"tools/call","params":{"name":"create_issue","arguments":{"project_id":1,"title":"x"}}}',
+        /^Tool create_issue disabled: writes are off for server gitlab/],
+    ];
+
+    it.each(toolRows)('%s', async (_what, body, message) => {
+      // Act
+      const res = await post('/gitlab/mcp', body);
+      const answer = await res.json();
+      // Assess
+      expect(res.status).toBe(200);
+      expect(answer.error).toBeUndefined();
+      expect(answer.id).toBe(JSON.parse(body).id);
+      expect(answer.result.isError).toBe(true);
+      expect(answer.result.content[0].text).toMatch(message);
+    });
+
     it('answers 405 with an Allow header', async () => {
       const res = await fetch(`${fleet.url}/gitlab/mcp`, { method: 'DELETE' });
       expect(res.status).toBe(405);
