@@ -53,7 +53,7 @@ export interface McpServerFleetProps {
   readonly enableAlarms?: boolean;
 
   /**
-   * Creates a CloudWatch dashboard of the fleet.
+   * Creates a CloudWatch dashboard of the fleet (when its compute has Lambda functions).
    *
    * @default true
    */
@@ -61,7 +61,8 @@ export interface McpServerFleetProps {
 
   /**
    * Origins browsers may call the servers from, e.g. `['https://app.example.com']`, or `['*']`.
-   * Both API Gateway (preflight) and the runtime (its `Origin` check) enforce the list.
+   * The runtime enforces the list (a request with any other `Origin` gets 403); API Gateway answers
+   * CORS preflights for these origins when the list is not empty.
    *
    * @default - none: only non-browser clients and same-origin calls
    */
@@ -117,9 +118,9 @@ export class McpServerFleet extends Construct {
   public readonly apiUrl?: string;
 
   /**
-   * The topic the alarms notify.
+   * The topic the alarms notify: the `alarmTopic` prop, else the topic the fleet created.
    *
-   * @default - none when alarms are disabled
+   * @default - the `alarmTopic` prop (undefined when none was given and no alarms were created)
    */
   public readonly alarmTopic?: sns.ITopic;
 
@@ -162,7 +163,7 @@ export class McpServerFleet extends Construct {
 
     const functions = this.distinctFunctions();
     this.alarms = [];
-    if (props.enableAlarms ?? true) {
+    if ((props.enableAlarms ?? true) && functions.length > 0) {
       this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
       for (const f of functions) {
         const alarms = new FunctionAlarms(this, `${f.id}Alarms`, {

@@ -66,7 +66,10 @@ export function validateInteger(prop: string, value: number | undefined, min: nu
 
 export function validateTimeout(timeout: Duration, maxSeconds: number, behind: string): void {
   if (timeout.isUnresolved()) return;
-  const seconds = timeout.toSeconds();
+  const seconds = timeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds)) {
+    throw new Error(`\`timeout\` must be a whole number of seconds (Lambda counts in seconds), got: ${seconds} seconds`);
+  }
   if (seconds < 1 || seconds > maxSeconds) {
     throw new Error(`\`timeout\` must be between 1 and ${maxSeconds} seconds behind ${behind} (its integration timeout), got: ${seconds} seconds`);
   }

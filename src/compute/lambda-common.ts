@@ -54,6 +54,7 @@ export function resolveLambdaOptions(
     alarmThresholds: props.alarmThresholds,
   };
   validateRange('memorySize', resolved.memorySize, 128, 10240);
+  validateInteger('memorySize', resolved.memorySize, 128);
   validateTimeout(resolved.timeout, defaults.maxTimeoutSeconds, defaults.behind);
   if (!resolved.ephemeralStorageSize.isUnresolved()) {
     validateRange('ephemeralStorageSize', resolved.ephemeralStorageSize.toMebibytes(), 512, 10240);

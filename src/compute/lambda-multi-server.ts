@@ -1,4 +1,4 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Names, Tags } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -38,8 +38,8 @@ export interface LambdaMultiServerProps extends LambdaComputeOptions {}
  * origins; with none, no CORS configuration is set and browsers refuse cross-origin calls.
  *
  * Every server's variables share one function environment, which Lambda limits to 4 KB (measured
- * as compact JSON). A GitLab server with a secret and its own URL takes about 160 bytes, so about
- * twenty-four fit; beyond that the fleet refuses to synthesize, naming itself and the size. Values known only
+ * as compact JSON). A GitLab server with a secret takes about 160-190 bytes (by the length of its
+ * name, URL and ARN), so 20 to 24 fit; beyond that the fleet refuses to synthesize, naming itself and the size. Values known only
  * at deployment (the ARN of a secret created in the same app) are counted at their real length.
  */
 export class LambdaMultiServerCompute implements IFleetCompute {
@@ -73,6 +73,7 @@ export class LambdaMultiServerCompute implements IFleetCompute {
     }
     const options = resolveLambdaOptions(this.props, { memorySize: 1024, maxTimeoutSeconds: 30, behind: 'the HTTP API' });
     const root = new Construct(fleet, 'LambdaMultiServer');
+    Tags.of(root).add('Type', 'multi-server'); // spec A.6
 
     const serverList = servers.map((s) => (s.kind === s.name ? s.name : `${s.name}:${s.kind}`)).join(',');
     const environment: Record<string, string> = {
@@ -112,7 +113,9 @@ export class LambdaMultiServerCompute implements IFleetCompute {
       },
     });
 
-    const integration = new integrations.HttpLambdaIntegration('Servers', fn.lambdaFunction);
+    // One invoke permission for the whole API (the spec's `execution_arn/*/*`): one per route would put
+    // three statements per server into the function's resource policy, which Lambda caps at 20 KB.
+    const integration = new integrations.HttpLambdaIntegration('Servers', fn.lambdaFunction, { scopePermissionToRoute: false });
     for (const server of servers) {
       api.addRoutes({ path: `/${server.name}`, methods: [apigwv2.HttpMethod.POST], integration });
       api.addRoutes({ path: `/${server.name}/{proxy+}`, methods: [apigwv2.HttpMethod.POST], integration });
@@ -140,7 +143,7 @@ export class LambdaMultiServerCompute implements IFleetCompute {
         clientErrors: api.metricClientError({ period: Duration.seconds(60), label: '4XX' }),
         serverErrors: api.metricServerError({ period: Duration.seconds(60), label: '5XX' }),
         latency: api.metricLatency({ period: Duration.seconds(60), label: 'Latency (average)' }),
-        requests: api.metricCount({ period: Duration.seconds(60), label: 'Requests' }),
+        requests: api.metricCount({ period: Duration.seconds(60), statistic: 'Sum', label: 'Requests' }),
       },
       alarmThresholds: options.alarmThresholds,
     };

@@ -73,6 +73,7 @@ export class LambdaPerServerCompute implements IFleetCompute {
   private _restApi?: apigateway.RestApi;
   private _usagePlan?: apigateway.UsagePlan;
   private _accessLogGroup?: logs.LogGroup;
+  private _executionLogGroup?: logs.LogGroup;
 
   constructor(props: LambdaPerServerProps = {}) {
     this.props = props;
@@ -97,6 +98,14 @@ export class LambdaPerServerCompute implements IFleetCompute {
    */
   public get accessLogGroup(): logs.LogGroup | undefined {
     return this._accessLogGroup;
+  }
+
+  /**
+   * The log group of the stage's execution logs (`API-Gateway-Execution-Logs_<api id>/<stage>`),
+   * created with the fleet's retention before API Gateway would create it without one; once bound.
+   */
+  public get executionLogGroup(): logs.LogGroup | undefined {
+    return this._executionLogGroup;
   }
 
   public bind(fleet: McpServerFleet, servers: FleetServerConfig[]): FleetComputeBinding {
@@ -199,7 +208,7 @@ export class LambdaPerServerCompute implements IFleetCompute {
         clientErrors: stage.metricClientError({ period: Duration.seconds(60), label: '4XX' }),
         serverErrors: stage.metricServerError({ period: Duration.seconds(60), label: '5XX' }),
         latency: stage.metricLatency({ period: Duration.seconds(60), label: 'Latency (average)' }),
-        requests: stage.metricCount({ period: Duration.seconds(60), label: 'Requests' }),
+        requests: stage.metricCount({ period: Duration.seconds(60), statistic: 'Sum', label: 'Requests' }),
       },
       alarmThresholds: options.alarmThresholds,
     };
@@ -225,6 +234,14 @@ export class LambdaPerServerCompute implements IFleetCompute {
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
       },
     });
+    // INFO execution logging writes to a log group API Gateway would create itself, with no
+    // retention; create it first with the fleet's retention.
+    const executionLogs = new logs.LogGroup(root, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${fleet.environment}`,
+      retention: fleet.logRetention,
+    });
+    api.deploymentStage.node.addDependency(executionLogs);
+    this._executionLogGroup = executionLogs;
     if (cloudWatchRole) {
       const role = api.node.tryFindChild('CloudWatchRole');
       if (role) {
@@ -238,7 +255,7 @@ export class LambdaPerServerCompute implements IFleetCompute {
 
   private acknowledgeAuthFindings(api: apigateway.RestApi): void {
     const auth = 'The fleet has no built-in MCP client authentication yet; the servers act '
-      + 'with their own upstream credentials, requests are throttled and metered (usage plan, optional API keys), '
+      + 'with their own upstream credentials, requests are throttled (and metered by the usage plan when apiKeyRequired is set), '
       + 'and the runtime checks Origin.';
     acknowledgeRule(api, 'AwsSolutions-APIG4', auth);
     acknowledgeRule(api, 'AwsSolutions-COG4', auth);

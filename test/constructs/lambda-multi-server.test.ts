@@ -102,16 +102,31 @@ describe('FleetCompute.lambdaMultiServer: HTTP API (spec A.6)', () => {
     });
   });
 
-  test('invoke permissions are scoped to the API and its routes', () => {
+  test('the function, its role, the HTTP API and the stage carry Type=multi-server (spec A.6) with the fleet tags', () => {
     const { template } = multiFleet();
-    template.resourceCountIs('AWS::Lambda::Permission', 7);
-    template.allResourcesProperties('AWS::Lambda::Permission', {
+    const tagged = (props: { Tags?: unknown }) => {
+      const tags = props.Tags;
+      // Lambda and IAM take a list of {Key, Value}; API Gateway v2 a map
+      return Array.isArray(tags) ? Object.fromEntries(tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value])) : tags;
+    };
+    for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage']) {
+      const resources = Object.values(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(tagged(r.Properties)).toMatchObject({ Type: 'multi-server', Application: 'mcp-servers', Environment: 'production' });
+    }
+  });
+
+  test('one invoke permission, scoped to the API (the spec\'s execution_arn/*/*), whatever the number of servers', () => {
+    const { template } = multiFleet();
+    // one statement per route would put three per server into the function policy (Lambda caps it at 20 KB)
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'apigateway.amazonaws.com',
       SourceArn: {
         'Fn::Join': ['', Match.arrayWith([
           { Ref: Match.stringLikeRegexp('LambdaMultiServerHttpApi') },
-          Match.stringLikeRegexp('^/\\*/\\*/(gitlab|gl-internal|health)'),
+          '/*/*/*',
         ])],
       },
     });

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from './helpers';
 import { FleetCompute, McpServerFleet } from '../../src';
 
@@ -119,9 +120,26 @@ describe('FleetCompute.lambdaPerServer: functions (spec A.1)', () => {
     new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: twoServers() });
     const template = Template.fromStack(stack);
 
-    // THEN two function log groups and one access log group, all with the fleet's retention
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // THEN two function log groups, the access log group and the execution log group, all with the fleet's retention
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('the stage\'s execution logs go to a log group created first, with the fleet\'s retention', () => {
+    const stack = newStack();
+    new McpServerFleet(stack, 'Fleet', { environment: 'staging', servers: twoServers(), logRetention: logs.RetentionDays.ONE_WEEK });
+    const template = Template.fromStack(stack);
+
+    // THEN API Gateway finds API-Gateway-Execution-Logs_<api id>/<stage> in place, with a retention
+    const groups = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.stringLikeRegexp('Api') }, '/staging']] } },
+    });
+    expect(Object.keys(groups)).toHaveLength(1);
+    const [id, group] = Object.entries(groups)[0];
+    expect(group.Properties.RetentionInDays).toBe(7);
+    const stages = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stages).toHaveLength(1);
+    expect(stages[0].DependsOn).toContain(id);
   });
 });
 

@@ -84,7 +84,13 @@ describe('Lambda compute validation', () => {
   test.each([[64], [127], [10241]])('memorySize %d is refused', (memorySize) => {
     expect(() => fleet({}, FleetCompute.lambdaPerServer({ memorySize })))
       .toThrow(`\`memorySize\` must be between 128 and 10240, got: ${memorySize}`);
-    expect(() => fleet({}, FleetCompute.lambdaMultiServer({ memorySize }))).toThrow(/`memorySize`/);
+    expect(() => fleet({}, FleetCompute.lambdaMultiServer({ memorySize }))).toThrow(`\`memorySize\` must be between 128 and 10240, got: ${memorySize}`);
+  });
+
+  test('a fractional memorySize or timeout is refused with the value', () => {
+    expect(() => fleet({}, FleetCompute.lambdaPerServer({ memorySize: 200.5 }))).toThrow('`memorySize` must be an integer of at least 128, got: 200.5');
+    expect(() => fleet({}, FleetCompute.lambdaMultiServer({ timeout: Duration.millis(29_500) })))
+      .toThrow('`timeout` must be a whole number of seconds (Lambda counts in seconds), got: 29.5 seconds');
   });
 
   test('timeout beyond 29 s is refused behind the REST API', () => {
