@@ -293,12 +293,13 @@ const tools: ToolDefinition[] = [
       tail_chars: z.number().int().min(100).max(MAX_TEXT_CHARS).optional().describe(`How many characters from the end (default ${DEFAULT_LOG_TAIL_CHARS})`),
     },
     handler: async (a, ctx) => {
-      const res = await ctx.upstream.request<string>({ path: `${projectPath(a.project_id)}/jobs/${a.job_id}/trace`, responseType: 'text' });
+      // Logs can be far larger than an answer should be: keep only the end while reading.
+      const res = await ctx.upstream.request<string>({ path: `${projectPath(a.project_id)}/jobs/${a.job_id}/trace`, responseType: 'text', keep: 'tail' });
       // eslint-disable-next-line no-control-regex
       const log = res.data.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
       const tail = a.tail_chars ?? DEFAULT_LOG_TAIL_CHARS;
-      if (log.length <= tail) return text(log === '' ? '(the job log is empty)' : log);
-      return text(`[log truncated: showing the last ${tail} of ${log.length} characters]\n${log.slice(-tail)}`);
+      if (log.length <= tail && !res.droppedBytes) return text(log === '' ? '(the job log is empty)' : log);
+      return text(`[log truncated: showing the last ${Math.min(tail, log.length)} characters of a ${res.bytes}-byte log]\n${log.slice(-tail)}`);
     },
   }),
   tool({

@@ -29,6 +29,11 @@ export interface UpstreamRequest {
   readonly body?: unknown;
   /** `json` (default) parses the body; `text` returns it as a string. */
   readonly responseType?: 'json' | 'text';
+  /**
+   * For `text` answers larger than the upstream size limit: keep their end (`tail`, e.g. a job
+   * log, where failures are) instead of failing. JSON answers over the limit always fail.
+   */
+  readonly keep?: 'tail';
 }
 
 export interface UpstreamResponse<T = unknown> {
@@ -37,6 +42,8 @@ export interface UpstreamResponse<T = unknown> {
   readonly data: T;
   /** How many bytes the body had. */
   readonly bytes: number;
+  /** With `keep: 'tail'`: how many bytes at the start were dropped to stay within the limit. */
+  readonly droppedBytes?: number;
 }
 
 /** What a backend offers a tool to talk to its upstream API. */

@@ -11,6 +11,38 @@ import { currentRequestId } from './scope';
 import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+/** The largest upstream answer read into memory (a Lambda function may have 128 MB in all). */
+export const MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
+
+/** An answer body over the size limit (for `keep: 'tail'` answers this never happens). */
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads a body up to `limit` bytes. Over it: with `tail`, keeps the last `limit` bytes (whole
+ * chunks, then trimmed) and counts what was dropped; otherwise stops reading and throws.
+ */
+async function readBody(res: Response, limit: number, tail: boolean): Promise<{ text: string; bytes: number; dropped: number }> {
+  if (!res.body) return { text: '', bytes: 0, dropped: 0 };
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let total = 0;
+  for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+    const chunk = Buffer.from(part);
+    total += chunk.length;
+    chunks.push(chunk);
+    kept += chunk.length;
+    if (kept > limit) {
+      if (!tail) {
+        await res.body.cancel().catch(() => undefined);
+        throw new BodyTooLarge();
+      }
+      while (kept - chunks[0].length >= limit) kept -= chunks.shift()!.length;
+    }
+  }
+  let buf = Buffer.concat(chunks);
+  if (buf.length > limit) buf = buf.subarray(buf.length - limit);
+  return { text: buf.toString('utf8'), bytes: total, dropped: total - buf.length };
+}
 /** Time kept back from the budget to turn a failure into an answer. */
 const SAFETY_MS = 500;
 
@@ -99,8 +131,10 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         const started = Date.now();
         let res: Response;
         let text: string;
+        let bytes: number;
+        let dropped: number;
         try {
-          ({ res, text } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
+          ({ res, text, bytes, dropped } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const signals = [AbortSignal.timeout(timeoutMs)];
             if (opts.signal) signals.push(opts.signal);
             const r = await fetch(url, {
@@ -113,11 +147,16 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
               },
               body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
               signal: AbortSignal.any(signals),
+              // A redirect to another host would carry the credential header there: never follow one.
+              redirect: 'manual',
             });
             annotate('status', r.status);
-            return { res: r, text: await r.text() };
+            return { res: r, ...(await readBody(r, MAX_UPSTREAM_BYTES, req.keep === 'tail' && r.ok)) };
           }));
         } catch (err) {
+          if (err instanceof BodyTooLarge) {
+            throw new UpstreamError(`${backend.displayName}'s answer to ${method} ${req.path} is over ${MAX_UPSTREAM_BYTES / 1024 / 1024} MB; ask for less (fewer results per page, a narrower query)`);
+          }
           const name = (err as Error)?.name;
           const durationMs = Date.now() - started;
           logger.warn('upstream call failed', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
@@ -139,7 +178,17 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
               throw new UpstreamError(`${backend.displayName} answered ${method} ${req.path} with a body that is not JSON`);
             }
           }
-          return { status: res.status, headers: res.headers, data: data as T, bytes: Buffer.byteLength(text) };
+          return { status: res.status, headers: res.headers, data: data as T, bytes, ...(dropped > 0 ? { droppedBytes: dropped } : {}) };
+        }
+
+        if (res.status >= 300 && res.status < 400) {
+          const location = res.headers.get('location');
+          let where = '';
+          try {
+            where = location ? ` to ${new URL(location, url).origin}${new URL(location, url).pathname}` : '';
+          } catch { /* an unparsable Location is not repeated */ }
+          throw new UpstreamError(`${backend.displayName} answered ${res.status} for ${method} ${req.path} (a redirect${where}); `
+            + `redirects are not followed, so the credential never goes elsewhere: check ${server.prefix}_${backend.urlEnv} (${url.origin})`);
         }
 
         if (res.status === 401 && !refreshed && credentials.refreshable(server)) {

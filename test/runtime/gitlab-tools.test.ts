@@ -149,7 +149,7 @@ describe('GitLab tools', () => {
       const { text } = await call('get_job_log', { project_id: 42, job_id: 502, tail_chars: 500 });
       expect(gitlab.requests[0]).toMatchObject({ path: '/api/v4/projects/42/jobs/502/trace' });
       expect(gitlab.requests[0].headers.accept).toContain('text/plain');
-      expect(text).toMatch(/^\[log truncated: showing the last 500 of \d+ characters\]\n/);
+      expect(text).toMatch(/^\[log truncated: showing the last 500 characters of a \d+-byte log\]\n/);
       expect(text.endsWith('FAIL test/runtime/pipeline.test.ts\nERROR: Job failed: exit code 1\n')).toBe(true);
       expect(text).not.toContain('\u001b[');
       expect(text).not.toContain('\r');
@@ -285,6 +285,37 @@ describe('GitLab tools', () => {
       expect(isError).toBe(true);
       expect(text).toBe('GitLab did not answer GET /projects/42 within 1 s');
       expect(Date.now() - started).toBeLessThan(2500);
+    });
+
+    it('a redirect is not followed, so the token never reaches the other host', async () => {
+      // Prepare: another host, recording what it is asked
+      const elsewhere = await startFakeGitLab();
+      gitlab.queue('GET', /\/projects\/42$/, { status: 302, headers: { location: `${elsewhere.url}/projects/42` } });
+      // Act
+      const { isError, text } = await call('get_project', { project_id: 42 });
+      await elsewhere.close();
+      // Assess
+      expect(isError).toBe(true);
+      expect(text).toBe(`GitLab answered 302 for GET /projects/42 (a redirect to ${new URL(elsewhere.url).origin}/api/v4/projects/42); `
+        + `redirects are not followed, so the credential never goes elsewhere: check GITLAB_API_URL (${new URL(gitlab.url).origin})`);
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(gitlab.requests).toHaveLength(1);
+    });
+
+    it('an answer over 8 MB is refused without reading it all', async () => {
+      gitlab.queue('GET', /\/projects\/42\/issues$/, { status: 200, body: [{ iid: 1, title: 'x'.repeat(9 * 1024 * 1024) }] });
+      const { isError, text } = await call('list_issues', { project_id: 42 });
+      expect(isError).toBe(true);
+      expect(text).toBe('GitLab\'s answer to GET /projects/42/issues is over 8 MB; ask for less (fewer results per page, a narrower query)');
+    });
+
+    it('a job log over 8 MB keeps its end', async () => {
+      const log = 'early line\n'.repeat(1024 * 1024) + 'ERROR: the last line\n';
+      gitlab.queue('GET', /\/jobs\/502\/trace$/, { status: 200, body: log });
+      const { isError, text } = await call('get_job_log', { project_id: 42, job_id: 502, tail_chars: 1000 });
+      expect(isError).toBe(false);
+      expect(text.split('\n')[0]).toBe(`[log truncated: showing the last 1000 characters of a ${Buffer.byteLength(log)}-byte log]`);
+      expect(text.endsWith('ERROR: the last line\n')).toBe(true);
     });
 
     it('an unreachable GitLab is named with the reason', async () => {
