@@ -20,7 +20,10 @@ const DEFAULT_LOG_TAIL_CHARS = 20_000;
 
 // ---- input schema pieces --------------------------------------------------------------------
 
-const projectId = z.union([z.number().int().positive(), z.string().min(1)])
+const projectId = z.union([
+  z.number().int().positive(),
+  z.string().trim().min(1).refine((v) => !/^\.{1,2}$/.test(safeDecode(v)), 'project_id "." or ".." is not a project'),
+])
   .describe('Project ID (e.g. 42) or URL-encoded-or-not full path (e.g. "group/subgroup/project")');
 const iid = (what: string) => z.number().int().positive().describe(`The ${what}'s IID (the number shown in the project, e.g. !12 or #12)`);
 const page = z.number().int().positive().optional().describe('Page number, from 1 (default 1)');
@@ -403,6 +406,11 @@ const tools: ToolDefinition[] = [
 
 /** The message GitLab put in an error body: `{message}`, `{error, error_description}` or field errors. */
 function gitlabMessage(body: unknown): string | undefined {
+  const detail = gitlabDetail(body);
+  return detail && detail.length > 500 ? `${detail.slice(0, 500)}…` : detail;
+}
+
+function gitlabDetail(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
   if (!body || typeof body !== 'object') return undefined;
   const b = body as { message?: unknown; error?: unknown; error_description?: unknown };

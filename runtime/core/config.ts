@@ -51,6 +51,8 @@ export interface RuntimeConfig {
   readonly allowedOrigins: readonly string[];
   readonly maxBodyBytes: number;
   readonly secretCacheSeconds: number;
+  /** At most one forced re-read of a secret (after an upstream 401) per this many seconds. */
+  readonly secretRefreshMinSeconds: number;
   /** Per-attempt upstream timeout outside Lambda (inside Lambda the remaining time caps it). */
   readonly upstreamTimeoutMs: number;
   /** The total time budget of one request when no Lambda deadline is known. */
@@ -66,6 +68,14 @@ export function envPrefix(serverName: string): string {
 
 function bool(value: string | undefined): boolean {
   return ['1', 'true', 'yes', 'on'].includes((value ?? '').trim().toLowerCase());
+}
+
+function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a number of at least 0, got: ${raw}`);
+  return Math.floor(n);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -122,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
     allowedOrigins: origins,
     maxBodyBytes: positiveInt(env, 'MAX_BODY_BYTES', 1024 * 1024),
     secretCacheSeconds: positiveInt(env, 'SECRET_CACHE_TTL_SECONDS', 300),
+    secretRefreshMinSeconds: nonNegativeInt(env, 'SECRET_REFRESH_MIN_SECONDS', 30),
     upstreamTimeoutMs: positiveInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000),
     requestBudgetMs: positiveInt(env, 'REQUEST_BUDGET_MS', 29_000),
     environment: env.ENVIRONMENT,
@@ -134,14 +145,22 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
   const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
   const missing: string[] = [];
   if (!baseUrl) {missing.push(urlVar);} else {
+    // The value is shown redacted: this message is logged and answered to every client.
+    const shown = JSON.stringify(baseUrl.replace(/\/\/[^/?#]*@/, '//***@'));
     let parsed: URL;
     try {
       parsed = new URL(baseUrl);
     } catch {
-      throw new ConfigError(`${urlVar} must be an absolute http(s) URL, got: ${JSON.stringify(baseUrl)}`);
+      throw new ConfigError(`${urlVar} must be an absolute http(s) URL, got: ${shown}`);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new ConfigError(`${urlVar} must be an http(s) URL, got: ${JSON.stringify(baseUrl)}`);
+      throw new ConfigError(`${urlVar} must be an http(s) URL, got: ${shown}`);
+    }
+    if (parsed.username || parsed.password) {
+      throw new ConfigError(`${urlVar} must not contain credentials (user:password@); set ${prefix}_TOKEN or ${prefix}_TOKEN_SECRET_ARN instead`);
+    }
+    if (parsed.search || parsed.hash) {
+      throw new ConfigError(`${urlVar} must not have a query or fragment, got: ${shown}`);
     }
   }
   const credentials = backend.credentials.map((spec): CredentialSource => {

@@ -34,10 +34,14 @@ function powertoolsFetcher(): SecretFetcher {
 
 export class CredentialStore {
   private readonly inflight = new Map<string, Promise<string | undefined>>();
+  /** When each secret was last force-read: a revoked token must not turn every 401 into a GetSecretValue. */
+  private readonly lastForced = new Map<string, number>();
 
   constructor(
     private readonly cacheSeconds: number,
     private readonly fetcher: SecretFetcher = (id, o) => powertoolsFetcher()(id, o),
+    /** At most one forced read per secret within this many ms (a revoked token answers 401 to every call). */
+    private readonly minForceIntervalMs = 30_000,
   ) {}
 
   /** Whether any credential of the server comes from Secrets Manager (so a refresh can help). */
@@ -49,7 +53,10 @@ export class CredentialStore {
     return this.resolve(server, false);
   }
 
-  /** Re-reads every Secrets Manager credential of the server, bypassing the cache. */
+  /**
+   * Re-reads every Secrets Manager credential of the server, bypassing the cache, unless that secret
+   * was force-read within the minimum interval (then the cached value comes back).
+   */
   public refresh(server: ServerConfig): Promise<Credentials> {
     return this.resolve(server, true);
   }
@@ -62,6 +69,11 @@ export class CredentialStore {
   private async one(server: ServerConfig, source: CredentialSource, force: boolean): Promise<string | undefined> {
     if (source.direct) return source.direct;
     if (!source.secretArn) return undefined;
+    if (force) {
+      const last = this.lastForced.get(source.secretArn) ?? -Infinity;
+      if (Date.now() - last < this.minForceIntervalMs) force = false;
+      else this.lastForced.set(source.secretArn, Date.now());
+    }
     const key = `${force ? 'force' : 'cached'}:${source.secretArn}`;
     let pending = this.inflight.get(key);
     if (!pending) {

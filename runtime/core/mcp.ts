@@ -85,12 +85,27 @@ export class McpHost {
   public async handle(request: Request, parsedBody: unknown): Promise<Response> {
     const invalid = invalidToolCall(parsedBody);
     if (invalid) return invalid;
+    // Stateless: a notifications/cancelled can only name a request of this same POST, and a
+    // cancelled request is never answered, so the JSON response would wait forever. Drop them.
+    const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled';
+    const body = Array.isArray(parsedBody) ? parsedBody.filter((m) => !isCancel(m)) : parsedBody;
+    if (isCancel(body) || (Array.isArray(body) && body.length === 0)) return new Response(null, { status: 202 });
     const server = this.idle.pop() ?? this.createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
+    // Backstop: whatever keeps the SDK from answering, the request ends at its deadline.
+    const deadline = requestScope.getStore()?.deadline ?? Date.now() + this.opts.requestBudgetMs;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<Response>((resolve) => {
+      timer = setTimeout(() => resolve(new Response(
+        JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error: no answer within the request\'s time budget' } }),
+        { status: 504, headers: { 'content-type': 'application/json' } },
+      )), Math.max(0, deadline - Date.now() - 100));
+    });
     try {
-      return await transport.handleRequest(request, { parsedBody });
+      return await Promise.race([transport.handleRequest(request, { parsedBody: body }), expired]);
     } finally {
+      clearTimeout(timer);
       await transport.close();
       if (this.idle.length < this.poolSize) this.idle.push(server);
     }

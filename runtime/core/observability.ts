@@ -68,7 +68,9 @@ export async function traced<T>(
   try {
     return await fn((key, value) => sub.addAnnotation(key, value));
   } catch (err) {
-    sub.addError(err as Error);
+    // The name only: messages can quote URLs with credentials or header values, and X-Ray keeps them.
+    sub.addFaultFlag();
+    sub.addAnnotation('error', (err as Error)?.name ?? 'Error');
     throw err;
   } finally {
     sub.close();

@@ -69,7 +69,7 @@ function validJsonRpc(value: unknown): boolean {
     if (!m || typeof m !== 'object' || Array.isArray(m)) return false;
     const msg = m as Record<string, unknown>;
     if (msg.jsonrpc !== '2.0') return false;
-    const idOk = typeof msg.id === 'string' || (typeof msg.id === 'number' && Number.isFinite(msg.id));
+    const idOk = typeof msg.id === 'string' || (typeof msg.id === 'number' && Number.isSafeInteger(msg.id));
     if (typeof msg.method === 'string') {
       if ('id' in msg && !idOk) return false;
       return msg.params === undefined || (typeof msg.params === 'object' && msg.params !== null);
@@ -87,7 +87,7 @@ function isJsonMediaType(ct: string | undefined): boolean {
 }
 
 export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}): Pipeline {
-  const credentials = opts.credentials ?? new CredentialStore(config.secretCacheSeconds);
+  const credentials = opts.credentials ?? new CredentialStore(config.secretCacheSeconds, undefined, config.secretRefreshMinSeconds * 1000);
   const hosts = new Map(config.servers.map((s) => [s.name, new McpHost(s, {
     credentials,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -176,8 +176,8 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
   }
 
   async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {
-    const r = route(req.path);
-    const method = req.method.toUpperCase();
+    const r = route(req.path ?? '/');
+    const method = (req.method ?? '').toUpperCase();
     switch (r.kind) {
       case 'none':
         return json(404, { error: 'not_found', message: `No route for ${method} ${req.path}`, routes: routesHelp() });
@@ -211,7 +211,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       let res: HttpResponse;
       if (origin && !allowAny && !allowed.has(origin)) {
         res = rpcError(403, -32000, `Forbidden: Origin ${origin} is not allowed`);
-      } else if (req.method.toUpperCase() === 'OPTIONS') {
+      } else if ((req.method ?? '').toUpperCase() === 'OPTIONS') {
         res = { status: 204, headers: {}, body: '' };
       } else {
         try {

@@ -11,6 +11,8 @@ import { currentRequestId } from './scope';
 import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+/** A write answered 502/503/504 may already have been applied; only 429 (refused up front) is retried. */
+const RETRYABLE_WRITE = new Set([429]);
 /** The largest upstream answer read into memory (a Lambda function may have 128 MB in all). */
 export const MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
 
@@ -68,12 +70,14 @@ export interface UpstreamClientOptions {
   readonly backoffBaseMs?: number;
 }
 
+const DAY_MS = 86_400_000;
+
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, DAY_MS); // delay-seconds is 1*DIGIT
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), DAY_MS);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -91,7 +95,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A `.` or `..` segment (also %2e-encoded) is resolved away by the URL parser: `/projects/../issues` is `/issues`. */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
 function buildUrl(base: string, req: UpstreamRequest): URL {
+  if (req.path.split('/').some((seg) => DOT_SEGMENT.test(seg))) {
+    throw new UpstreamError(`refusing to call ${req.path}: a path segment is "." or ".." (check project_id and file_path)`);
+  }
   const url = new URL(base + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) {
     if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
@@ -101,9 +111,19 @@ function buildUrl(base: string, req: UpstreamRequest): URL {
 
 /** The most specific reason fetch gives for a failed connection (ECONNREFUSED, ENOTFOUND...). */
 function networkCause(err: unknown): string {
+  // Never fetch's own message: it can quote the URL (user:password included).
   type Cause = { code?: string; message?: string; errors?: Cause[]; cause?: Cause };
   const cause = (err as Cause)?.cause;
-  return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.cause?.code ?? cause?.message ?? (err as Error)?.message ?? 'network error';
+  // A TypeError without a cause is fetch refusing to build the request (a header value or URL it rejects).
+  if (!cause && (err as Error)?.name === 'TypeError') return 'the request could not be built (check the credential and the URL for characters HTTP does not allow)';
+  return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.cause?.code ?? cause?.message ?? (err as Error)?.name ?? 'network error';
+}
+
+/** Replaces every credential value in `text`: an upstream (or a proxy in front of it) may echo the token. */
+export function redact(text: string, creds: Credentials): string {
+  let out = text;
+  for (const v of Object.values(creds)) if (v && v.length >= 6) out = out.split(v).join('[REDACTED]');
+  return out;
 }
 
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
@@ -122,6 +142,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
       let creds: Credentials = await credentials.get(server);
       let refreshed = false;
       let attempt = 0;
+      const retryable = method === 'GET' ? RETRYABLE : RETRYABLE_WRITE;
       for (;;) {
         const remaining = opts.deadline - Date.now() - SAFETY_MS;
         if (remaining <= 0) {
@@ -164,7 +185,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
             throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within ${Math.round(timeoutMs / 100) / 10} s`);
           }
           const cause = networkCause(err);
-          throw new UpstreamError(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`);
+          throw new UpstreamError(redact(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`, creds));
         }
         const durationMs = Date.now() - started;
         logger.info('upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
@@ -194,11 +215,15 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         if (res.status === 401 && !refreshed && credentials.refreshable(server)) {
           refreshed = true;
           logger.info('upstream answered 401; re-reading the credential once', { requestId: currentRequestId(), server: server.name, tool: opts.tool });
-          creds = await credentials.refresh(server);
-          continue;
+          const fresh = await credentials.refresh(server);
+          // Retried only with a credential that changed (a rotation); the same one would be refused again.
+          if (Object.keys(fresh).some((k) => fresh[k] !== creds[k])) {
+            creds = fresh;
+            continue;
+          }
         }
 
-        if (RETRYABLE.has(res.status) && attempt < maxRetries) {
+        if (retryable.has(res.status) && attempt < maxRetries) {
           const hinted = parseRetryAfter(res.headers.get('retry-after'));
           const backoff = Math.random() * backoffBase * 2 ** attempt;
           const delay = hinted !== undefined ? hinted + Math.random() * 100 : backoff;
@@ -216,13 +241,13 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         } catch { /* keep text */ }
         const failure: UpstreamFailure = { status: res.status, method, path: req.path, body };
         let message = backend.describeFailure(failure);
-        if (RETRYABLE.has(res.status)) {
+        if (retryable.has(res.status)) {
           const hinted = parseRetryAfter(res.headers.get('retry-after'));
           message += hinted !== undefined
             ? ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}; the API asks to retry after ${Math.ceil(hinted / 1000)} s)`
             : ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})`;
         }
-        throw new UpstreamError(message, failure);
+        throw new UpstreamError(redact(message, creds), { ...failure, body: typeof body === 'string' ? redact(body, creds) : body });
       }
     },
   };

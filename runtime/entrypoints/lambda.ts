@@ -13,8 +13,12 @@ function isV2(event: ApiEvent): event is APIGatewayProxyEventV2 {
   return (event as APIGatewayProxyEventV2).version === '2.0' && typeof (event as APIGatewayProxyEventV2).requestContext?.http === 'object';
 }
 
-function lowerHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string | undefined> {
+function lowerHeaders(
+  headers: Record<string, string | undefined> | null | undefined,
+  multi?: Record<string, string[] | undefined> | null,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(multi ?? {})) if (v && v.length > 0) out[k.toLowerCase()] = v.join(', ');
   for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
   return out;
 }
@@ -38,9 +42,9 @@ export function toHttpRequest(event: ApiEvent, context: Pick<Context, 'getRemain
     };
   }
   return {
-    method: event.httpMethod,
-    path: event.path,
-    headers: lowerHeaders(event.headers),
+    method: event.httpMethod ?? event.requestContext?.httpMethod ?? '',
+    path: event.path ?? '/',
+    headers: lowerHeaders(event.headers, event.multiValueHeaders),
     body: decodeBody(event.body, event.isBase64Encoded),
     deadline,
     requestId: event.requestContext?.requestId ?? context.awsRequestId,

@@ -3,6 +3,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BACKENDS } from '../backends';
+import { ConfigError, loadConfig } from '../core/config';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
 import { lazyHandler } from '../core/runtime';
@@ -24,22 +26,26 @@ export interface FleetServer {
 
 const TOO_LARGE = Symbol('too-large');
 
+/** Reads the body; past `limit` (or a Content-Length over it) it stops reading and answers TOO_LARGE at once. */
 function readBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return resolve(TOO_LARGE);
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        over = true;
+        req.off('data', onData);
+        req.pause();
         chunks.length = 0;
+        resolve(TOO_LARGE);
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? TOO_LARGE : Buffer.concat(chunks).toString('utf8')));
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -64,6 +70,8 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
     try {
       const body = await readBody(req, limit);
       if (body === TOO_LARGE) {
+        // Connection: close, and the socket goes once the answer is out: the rest of the body is never read.
+        res.once('finish', () => req.socket.destroySoon());
         send(res, {
           status: 413,
           headers: { 'content-type': 'application/json' },
@@ -137,17 +145,27 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${command ? `Unknown command: ${command}\n` : ''}${USAGE}\n`);
     return 2;
   }
-  let port = Number(process.env.PORT) || 8080;
+  const parsePort = (v: string) => (/^\d{1,5}$/.test(v.trim()) && Number(v) <= 65535 ? Number(v) : undefined);
+  let port = 8080;
+  if (process.env.PORT !== undefined && process.env.PORT.trim() !== '') {
+    const p = parsePort(process.env.PORT);
+    if (p === undefined) {
+      process.stderr.write(`PORT must be a whole number from 0 to 65535, got: ${process.env.PORT}\n`);
+      return 2;
+    }
+    port = p;
+  }
   let host = process.env.HOST || '127.0.0.1';
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
     if (flag === '--port' && value !== undefined) {
-      port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      const p = parsePort(value);
+      if (p === undefined) {
         process.stderr.write(`--port must be a whole number from 0 to 65535, got: ${value}\n`);
         return 2;
       }
+      port = p;
       i++;
     } else if (flag === '--host' && value !== undefined) {
       host = value;
@@ -159,6 +177,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const env = { ...process.env };
   if (!env.MCP_SERVERS && !env.SERVER_NAME) env.MCP_SERVERS = 'gitlab';
+  // DESIGN.md: a bad value stops the process at start, naming the variable.
+  try {
+    loadConfig(env, BACKENDS);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`mcp-fleet: ${err.message}\n`);
+    return 2;
+  }
   const fleet = await startFleetServer({ port, host, env });
   const names = (env.MCP_SERVERS ?? env.SERVER_NAME ?? '').split(',').map((s) => s.split(':')[0].trim()).filter(Boolean);
   process.stdout.write(`mcp-fleet listening on ${fleet.url}\n${names.map((n) => `  ${fleet.url}/${n}/mcp`).join('\n')}\n`);

@@ -57,4 +57,15 @@ describe('mcp-fleet serve', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('Unknown option: --colour');
   });
+
+  it.each([
+    [{ MAX_BODY_BYTES: 'lots' }, [], 'mcp-fleet: MAX_BODY_BYTES must be a positive number, got: lots'],
+    [{ GITLAB_API_URL: 'not a url' }, [], 'mcp-fleet: GITLAB_API_URL must be an absolute http(s) URL, got: "not a url"'],
+    [{ PORT: 'abc' }, [], 'PORT must be a whole number from 0 to 65535, got: abc'],
+    [{}, ['--port', '1e3'], '--port must be a whole number from 0 to 65535, got: 1e3'],
+  ])('refuses to start with %j %j, naming the variable, and exits 2', (env, args, message) => {
+    const res = spawnSync(process.execPath, [SERVER_BUNDLE, 'serve', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 10_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toBe(message);
+  });
 });

@@ -41,6 +41,11 @@ describe('loadConfig', () => {
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'gitlab.com/api/v4' }, /GITLAB_API_URL must be an absolute http\(s\) URL, got: "gitlab.com\/api\/v4"/],
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'ftp://gitlab.com' }, /GITLAB_API_URL must be an http\(s\) URL/],
     [{ SERVER_NAME: 'gitlab', MAX_BODY_BYTES: 'lots' }, /MAX_BODY_BYTES must be a positive number, got: lots/],
+    [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'https://oauth2:glpat-in-url@gitlab.example.com/api/v4' },
+      /^GITLAB_API_URL must not contain credentials \(user:password@\); set GITLAB_TOKEN or GITLAB_TOKEN_SECRET_ARN instead$/],
+    [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'ftp://oauth2:glpat-in-url@gitlab.example.com' }, /^GITLAB_API_URL must be an http\(s\) URL, got: "ftp:\/\/\*\*\*@gitlab\.example\.com"$/],
+    [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'https://gitlab.example.com/api/v4?private_token=x' }, /GITLAB_API_URL must not have a query or fragment/],
+    [{ SERVER_NAME: 'gitlab', SECRET_REFRESH_MIN_SECONDS: '-1' }, /SECRET_REFRESH_MIN_SECONDS must be a number of at least 0, got: -1/],
   ])('rejects %j', (env, message) => {
     expect(() => loadConfig(env, BACKENDS)).toThrow(ConfigError);
     expect(() => loadConfig(env, BACKENDS)).toThrow(message);
@@ -59,5 +64,7 @@ describe('loadConfig', () => {
     expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('1e308', now)).toBeUndefined();
+    expect(parseRetryAfter('999999999', now)).toBe(86_400_000); // capped at a day
   });
 });

@@ -195,6 +195,9 @@ describe('GitLab tools', () => {
       ['get_project', {}, /project_id/],
       ['list_projects', { colour: 'blue' }, /colour/],
       ['search', { scope: 'everything', search: 'x' }, /scope/],
+      ['list_issues', { project_id: '..' }, /project_id "\." or "\.\." is not a project/],
+      ['get_issue', { project_id: '%2e%2e', issue_iid: 5 }, /project_id "\." or "\.\." is not a project/],
+      ['get_project', { project_id: '   ' }, /project_id/],
     ])('%s with %j is refused before any GitLab call', async (name, args, field) => {
       const { text, isError } = await call(name, args);
       expect(isError).toBe(true);
@@ -217,6 +220,21 @@ describe('GitLab tools', () => {
       expect(gitlab.requests[0].headers['content-type']).toBe('application/json');
       expect(gitlab.requests[0].headers['private-token']).toBe('glpat-writer');
       expect(text.split('\n')[0]).toBe('Created issue #99: https://gitlab.example.com/platform/fleet/-/issues/99');
+    });
+
+    it('a write answered 503 is not retried (GitLab may have applied it already)', async () => {
+      gitlab.queue('POST', /\/issues\/3\/notes$/, { status: 503, body: { message: '503 Service Unavailable' } });
+      const { isError, text } = await call('create_issue_note', { project_id: 42, issue_iid: 3, body: 'once' }, writer);
+      expect(isError).toBe(true);
+      expect(text).toMatch(/^GitLab answered 503 for POST \/projects\/42\/issues\/3\/notes/);
+      expect(gitlab.requests).toHaveLength(1);
+    });
+
+    it('a file_path of ".." cannot reach another endpoint', async () => {
+      const { isError, text } = await call('get_file_contents', { project_id: 42, file_path: '..' });
+      expect(isError).toBe(true);
+      expect(text).toMatch(/refusing to call .*a path segment is "\." or "\.\."/);
+      expect(gitlab.requests).toHaveLength(0);
     });
 
     it('create_merge_request_note posts the note', async () => {
@@ -248,6 +266,13 @@ describe('GitLab tools', () => {
       expect(text).toBe(message);
       expect(gitlab.requests).toHaveLength(1);
       expect(text).not.toContain('glpat-');
+    });
+
+    it('a token GitLab (or a proxy) echoes in an error never reaches the client', async () => {
+      gitlab.queue('GET', /\/projects\/42$/, { status: 401, body: { message: 'token glpat-reader is revoked' } });
+      const { isError, text } = await call('get_project', { project_id: 42 });
+      expect(isError).toBe(true);
+      expect(text).toBe('GitLab answered 401 for GET /projects/42: token [REDACTED] is revoked (the token is missing, expired or revoked)');
     });
 
     it('429 with Retry-After is retried after the pause GitLab asked for', async () => {

@@ -2,6 +2,7 @@
  * The HTTP pipeline through the node server: routing, health, CORS, Origin, and the answers to
  * malformed requests (each with its exact status and JSON-RPC error code).
  */
+import { request } from 'node:http';
 import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 import { connectClient } from '../helpers/mcp-client';
 
@@ -56,6 +57,33 @@ describe('node server pipeline', () => {
         expect(body.message).toMatch(message);
       }
       expect(text).not.toMatch(/at .*\.(js|ts):\d+/); // never a stack trace
+    });
+
+    it('answers a batch whose request is cancelled in the same POST, instead of waiting forever', async () => {
+      const started = Date.now();
+      const res = await post('/gitlab/mcp', JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
+      ]));
+      expect(res.status).toBe(200);
+      // (the SDK's transport answers a batch holding one request with that request's answer)
+      expect([await res.json()].flat()).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('answers 413 to a declared Content-Length over the limit without waiting for the body', async () => {
+      const { port } = new URL(fleet.url);
+      const started = Date.now();
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/gitlab/mcp', method: 'POST', headers: { ...MCP_HEADERS, 'content-length': String(100 * 1024 * 1024) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write('{"jsonrpc":"2.0",'); // and never the rest
+      });
+      expect(status).toBe(413);
+      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     // Tool-level problems are answered as the SDK's McpServer answers them: HTTP 200, a JSON-RPC

@@ -50,6 +50,21 @@ describe('Lambda handler', () => {
       expect(gitlab.requests[0].headers['private-token']).toBe('glpat-v1-token');
     });
 
+    it('answers odd events with JSON, never an invocation error', async () => {
+      // no method, no path: `/` is an MCP route in single-server mode, and only POST is
+      const empty = await call(handler, {} as never);
+      expect(empty.statusCode).toBe(405);
+      expect(JSON.parse(empty.body).error).toMatchObject({ code: -32000, message: expect.stringMatching(/^Method Not Allowed/) });
+      // only multiValueHeaders, as some proxies send
+      const multi = restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 3, method: 'ping' } }) as unknown as Record<string, unknown>;
+      const headers = multi.headers as Record<string, string>;
+      multi.multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+      multi.headers = null;
+      const res = await call(handler, multi as never);
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 3, result: {} });
+    });
+
     it('decodes base64 bodies', async () => {
       const res = await call(handler, restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 9, method: 'ping' }, base64: true }));
       expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 9, result: {} });

@@ -33,6 +33,10 @@ describe('logs', () => {
       LOG_LEVEL: 'DEBUG',
     });
     try {
+      // the first call reads (and caches) the first token; then the secret is rotated
+      const warm = await connectClient(`${server.url}/gitlab/mcp`);
+      await warm.callTool({ name: 'get_project', arguments: { project_id: 42 } });
+      await warm.close();
       sm.put('mcp/gitlab-token', 'glpat-ROTATED-VALUE-3');
       gitlab.queue('GET', /\/projects\/7$/, { status: 401, body: { message: '401 Unauthorized' } });
       gitlab.queue('GET', /\/projects\/8$/, { status: 403, body: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api read_api' } });

@@ -21,7 +21,14 @@ describe('credentials from Secrets Manager', () => {
     secretArn = sm.put('mcp/gitlab-credentials', JSON.stringify({ token: 'glpat-first-secret', url: gitlab.url, created: '2024-01-15' }));
     fleet = await startFleetServer({
       port: 0,
-      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: `${secretArn}#token`, SECRET_CACHE_TTL_SECONDS: '300' },
+      env: {
+        ...process.env,
+        MCP_SERVERS: 'gitlab',
+        GITLAB_API_URL: gitlab.url,
+        GITLAB_TOKEN_SECRET_ARN: `${secretArn}#token`,
+        SECRET_CACHE_TTL_SECONDS: '300',
+        SECRET_REFRESH_MIN_SECONDS: '0',
+      },
     });
   });
   afterAll(async () => {
@@ -61,7 +68,8 @@ describe('credentials from Secrets Manager', () => {
   });
 
   it('gives up after one refresh when the new credential is refused too', async () => {
-    // Prepare
+    // Prepare: rotated again, and GitLab refuses the new token as well
+    sm.put('mcp/gitlab-credentials', JSON.stringify({ token: 'glpat-third-secret' }));
     gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
     gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
     const before = sm.calls.length;
@@ -76,6 +84,32 @@ describe('credentials from Secrets Manager', () => {
     expect(textOf(result)).not.toMatch(/glpat-/);
     expect(sm.calls.length - before).toBe(1);
     expect(gitlab.requests).toHaveLength(2);
+  });
+
+  it('a revoked token does not turn every call into a Secrets Manager read (one forced read per 30 s)', async () => {
+    // Prepare: a server with the default refresh interval; GitLab refuses its token on every call
+    const arn = sm.put('mcp/revoked', JSON.stringify({ token: 'glpat-revoked' }));
+    const revoked = await startFleetServer({
+      port: 0,
+      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: `${arn}#token` },
+    });
+    for (let i = 0; i < 6; i++) gitlab.queue('GET', /^\/api\/v4\/projects\/42$/, { status: 401, body: { message: '401 Unauthorized' } });
+    const before = sm.calls.length;
+    gitlab.requests.length = 0;
+    try {
+      // Act: five calls in a row
+      const client = await connectClient(`${revoked.url}/gitlab/mcp`);
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await client.callTool({ name: 'get_project', arguments: { project_id: 42 } }));
+      await client.close();
+      // Assess: one cached read, one forced read; no retry with an unchanged token
+      expect(results.every((r) => r.isError === true)).toBe(true);
+      expect(sm.calls.length - before).toBe(2);
+      expect(gitlab.requests).toHaveLength(5);
+    } finally {
+      await revoked.close(1000);
+      gitlab.requests.length = 0;
+    }
   });
 
   it('says which variable to fix when the secret cannot be read', async () => {
