@@ -4,6 +4,7 @@
  *   bundle bytes                 assets/ and the naive baseline, same esbuild options
  *   cold start                   process start -> first tools/list answer through the Lambda handler (median of N runs)
  *   warm latency                 p50/p99 of tools/list and a GitLab tools/call (fake GitLab on 127.0.0.1), in process
+ *   pipeline µs/request          ping and tools/list through the pipeline in process (no HTTP): where the runtime's own time goes
  *   node-server requests/s       ping and tools/list, against the naive pattern and a bare node http server
  *
  * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000), --seconds S (load per case, default 3).
@@ -14,6 +15,7 @@ import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { DEFAULT_VARIANT, bundleRuntime, type BundleVariant } from '../runtime/build';
+import { pipelineFromEnv } from '../runtime/core/runtime';
 import { startFakeGitLab, type FakeGitLab } from '../test/fakes/fake-gitlab';
 
 const ROOT = resolve(__dirname, '..');
@@ -217,6 +219,17 @@ async function main(): Promise<void> {
       const n = await warm(NAIVE, body, ITERATIONS);
       line(`${label}: runtime`, `p50 ${fmt(quantile(o, 0.5), 3)}  p99 ${fmt(quantile(o, 0.99), 3)}`);
       line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}  (runtime p50 is ${fmt(quantile(n, 0.5) / quantile(o, 0.5), 1)}x faster)`);
+    }
+
+    process.stdout.write(`\n## pipeline in process, no HTTP, ${ITERATIONS * 10} sequential requests (µs per request)\n`);
+    const pipeline = pipelineFromEnv({ MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, LOG_LEVEL: 'SILENT' });
+    for (const [label, body] of [['ping', PING], ['tools/list', LIST]] as const) {
+      const req = { method: 'POST', path: '/gitlab/mcp', headers: MCP_HEADERS, body };
+      for (let i = 0; i < 1000; i++) await pipeline.handle(req);
+      const n = ITERATIONS * 10;
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await pipeline.handle(req);
+      line(`${label}: runtime`, `${fmt(((performance.now() - t) * 1000) / n)} µs`);
     }
 
     process.stdout.write(`\n## node server, requests/s (16 keep-alive clients, ${SECONDS} s each)\n`);
