@@ -68,7 +68,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   bin: { 'mcp-fleet': 'assets/server/index.js' },
-  gitignore: ['/assets/', 'cdk.out/', '/.bench/', '/examples/python/.venv/', '__pycache__/'],
+  gitignore: ['/assets/', 'cdk.out/', '/.bench/', '/examples/python/.venv/', '__pycache__/', '/.jsii.tabl.json'],
   npmignoreEnabled: true,
 });
 
@@ -106,6 +106,10 @@ project.addTask('bench:synth', {
   description: 'Print synthesis figures per topology and fleet size (time, resources, template and environment bytes)',
   steps: [{ spawn: 'bundle' }, { exec: 'ts-node --project tsconfig.dev.json benchmarks/synth.ts', receiveArgs: true }],
 });
+
+// The TypeScript examples in README.md and the API docs must compile against the library
+// (jsii-rosetta also translates them into the Python docs of the wheel).
+project.postCompileTask.exec('jsii-rosetta extract --strict', { name: 'Compile the TypeScript examples of README.md and the API docs' });
 
 // Always build every language package, also in CI (projen skips Python when CI is set).
 const packageTask = project.tasks.tryFind('package')!;
