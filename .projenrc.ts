@@ -87,7 +87,7 @@ const bundle = project.addTask('bundle', {
   description: 'Bundle the MCP runtime (runtime/) into assets/ with esbuild',
   exec: 'ts-node --project tsconfig.dev.json runtime/build.ts',
 });
-project.preCompileTask.spawn(bundle);
+project.compileTask.prependSpawn(bundle);
 
 project.addTask('serve', {
   description: 'Run the local fleet (multi-server node server) on 127.0.0.1:8080',

@@ -10,8 +10,8 @@ const COMPLETE_SECRET_ARN = /^arn:[a-z0-9-]+:secretsmanager:[a-z0-9-]*:\d{12}:se
  *
  * Credentials always live in AWS Secrets Manager; the runtime reads them at run time (cached), so
  * a secret's value never appears in a template, an environment variable or a log. A secret holds
- * either the bare value or JSON, in which case `jsonField` names the field to read (the spec's
- * recommended multi-value secret `{"token": "glpat-...", "url": "..."}` uses `token`).
+ * either the bare value or JSON, in which case `jsonField` names the field to read (a
+ * multi-value secret such as `{"token": "glpat-...", "url": "..."}` uses `token`).
  *
  * The function that serves the server may call `secretsmanager:GetSecretValue` on exactly that
  * secret, plus `kms:Decrypt` through Secrets Manager when the secret is encrypted with a customer

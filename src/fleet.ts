@@ -46,7 +46,7 @@ export interface McpServerFleetProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Creates the spec's alarms (errors, duration, throttles) on every function.
+   * Creates three alarms on every function: errors (Sum > 5 over 3 minutes), average duration (> 25 s over 3 minutes), throttles (>= 1 in a minute).
    *
    * @default true
    */

@@ -51,7 +51,7 @@ interface ServerSpec {
 /**
  * An MCP server of the fleet: which backend it talks to and how.
  *
- * Each factory is named after the backend (the spec's server names in lowercase). Only GitLab's
+ * Each factory is named after the backend (lowercase). Only GitLab's
  * runtime exists today; the others follow as their backends are written.
  */
 export class McpServer {
@@ -121,6 +121,13 @@ function validateHttpUrl(prop: string, value: string): void {
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new Error(`\`${prop}\` must be an absolute http(s) URL, got: ${value}`);
+    throw new Error(`\`${prop}\` must be an absolute http(s) URL, got: ${value.replace(/\/\/[^/?#]*@/, '//***@')}`);
+  }
+  // The runtime refuses these too; a user:password here would also sit in plain text in the template.
+  if (url.username || url.password) {
+    throw new Error(`\`${prop}\` must not contain credentials (user:password@): give the token as a ServerCredential (\`token\`)`);
+  }
+  if (url.search || url.hash) {
+    throw new Error(`\`${prop}\` must not have a query or fragment, got: ${value}`);
   }
 }

@@ -36,7 +36,13 @@ export function validateServerName(name: string): void {
     throw new Error('`name` of a server must be lowercase letters, digits and hyphens, start with a letter and be at most 63 characters, '
       + `got: ${JSON.stringify(name)}`);
   }
+  if (RESERVED_SERVER_NAMES.includes(name)) {
+    throw new Error(`\`name\` of a server cannot be ${JSON.stringify(name)}: /${name} is a route of the runtime itself`);
+  }
 }
+
+/** Path segments the runtime routes itself (`/health`, `/mcp`). */
+const RESERVED_SERVER_NAMES = ['health', 'mcp'];
 
 /** `gl-internal` -> `GL_INTERNAL`, the runtime's variable prefix. */
 export function environmentPrefix(serverName: string): string {
@@ -124,6 +130,7 @@ export function validateEnvironmentSize(fleetPath: string, functionDescription: 
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     throw new Error(`McpServerFleet ${fleetPath}: the environment of ${functionDescription} is about ${size} bytes, over Lambda's `
       + `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (values known only at deployment, such as secret ARNs, estimated at their real length). `
-      + 'Host fewer servers per function (split the fleet, or use FleetCompute.lambdaPerServer()).');
+      + 'Host fewer servers per function: split the fleet over several McpServerFleets (in separate stacks), '
+      + 'or use FleetCompute.lambdaPerServer(), where each function carries only its own server\'s variables.');
   }
 }

@@ -58,6 +58,8 @@ export interface RuntimeConfig {
   /** The total time budget of one request when no Lambda deadline is known. */
   readonly requestBudgetMs: number;
   readonly environment?: string;
+  /** `LOG_LEVEL` as given (the logger keeps its level when absent). */
+  readonly logLevel?: string;
 }
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
@@ -66,9 +68,13 @@ export function envPrefix(serverName: string): string {
   return serverName.toUpperCase().replace(/-/g, '_');
 }
 
+/** Only `true` turns a switch on: the write gate must not open on a typo. */
 function bool(value: string | undefined): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((value ?? '').trim().toLowerCase());
+  return (value ?? '').trim().toLowerCase() === 'true';
 }
+
+/** Path segments the runtime routes itself. */
+const RESERVED_NAMES = ['health', 'mcp'];
 
 function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -97,15 +103,20 @@ export function parseSecretRef(ref: string): { secretId: string; jsonField?: str
 export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string, BackendDefinition>): RuntimeConfig {
   let entries: Array<{ name: string; kind: string }>;
   let mode: 'single' | 'multi';
-  if (env.MCP_SERVERS !== undefined && env.MCP_SERVERS.trim() !== '') {
+  const hasList = env.MCP_SERVERS !== undefined && env.MCP_SERVERS.trim() !== '';
+  const hasName = env.SERVER_NAME !== undefined && env.SERVER_NAME.trim() !== '';
+  if (hasList && hasName) {
+    throw new ConfigError('Set either SERVER_NAME (one server) or MCP_SERVERS (several), not both');
+  }
+  if (hasList) {
     mode = 'multi';
-    entries = env.MCP_SERVERS.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    entries = env.MCP_SERVERS!.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
       const [name, kind] = item.split(':').map((s) => s.trim());
       return { name, kind: kind || name };
     });
-  } else if (env.SERVER_NAME !== undefined && env.SERVER_NAME.trim() !== '') {
+  } else if (hasName) {
     mode = 'single';
-    const name = env.SERVER_NAME.trim();
+    const name = env.SERVER_NAME!.trim();
     entries = [{ name, kind: (env.SERVER_KIND ?? '').trim() || name }];
   } else {
     throw new ConfigError('Set SERVER_NAME (one server) or MCP_SERVERS (a comma-separated list of name or name:kind) to say which MCP servers this process hosts');
@@ -116,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
     if (!NAME_RE.test(name)) {
       throw new ConfigError(`server name must be lowercase letters, digits and hyphens, starting with a letter, got: ${JSON.stringify(name)}`);
     }
+    if (RESERVED_NAMES.includes(name)) throw new ConfigError(`server name cannot be ${JSON.stringify(name)}: /${name} is a route of the runtime itself`);
     if (seen.has(name)) throw new ConfigError(`server name ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
     const backend = backends.get(kind);
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
     upstreamTimeoutMs: positiveInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000),
     requestBudgetMs: positiveInt(env, 'REQUEST_BUDGET_MS', 29_000),
     environment: env.ENVIRONMENT,
+    logLevel: env.LOG_LEVEL,
   };
 }
 

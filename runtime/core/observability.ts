@@ -16,6 +16,15 @@ export const logger = new Logger({
   persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : undefined,
 });
 
+/**
+ * Applies a configuration's `LOG_LEVEL` and `ENVIRONMENT` to the logger (the module reads
+ * `process.env` when it loads; a pipeline built from another environment brings its own).
+ */
+export function configureLogger(settings: { readonly logLevel?: string; readonly environment?: string }): void {
+  if (settings.logLevel) logger.setLogLevel(normaliseLevel(settings.logLevel));
+  if (settings.environment) logger.appendPersistentKeys({ environment: settings.environment });
+}
+
 function normaliseLevel(level: string | undefined): 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | 'CRITICAL' {
   const upper = (level ?? 'INFO').toUpperCase();
   switch (upper) {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { RuntimeConfig, ServerConfig } from './config';
 import { CredentialStore } from './credentials';
 import { McpHost } from './mcp';
-import { logger } from './observability';
+import { configureLogger, logger } from './observability';
 import { requestScope } from './scope';
 
 export interface HttpRequest {
@@ -87,6 +87,7 @@ function isJsonMediaType(ct: string | undefined): boolean {
 }
 
 export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}): Pipeline {
+  configureLogger(config);
   const credentials = opts.credentials ?? new CredentialStore(config.secretCacheSeconds, undefined, config.secretRefreshMinSeconds * 1000);
   const hosts = new Map(config.servers.map((s) => [s.name, new McpHost(s, {
     credentials,

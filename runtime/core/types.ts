@@ -13,7 +13,7 @@ export interface CredentialSpec {
   readonly env: string;
   /** Whether the server can answer without it (GitLab reads public projects anonymously). */
   readonly optional: boolean;
-  /** Shown in /health and in errors. */
+  /** What the credential is, for people reading the backend's code. */
   readonly description: string;
 }
 
@@ -55,7 +55,7 @@ export interface ToolContext {
   readonly upstream: UpstreamClient;
   /** Server name (path segment), e.g. `gitlab`. */
   readonly serverName: string;
-  /** Aborted when the request's time budget runs out or the client goes away. */
+  /** Aborted when the client goes away (node server); in Lambda the invocation's time limit ends the call. */
   readonly signal: AbortSignal;
 }
 

@@ -235,9 +235,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           }
         }
 
-        let body: unknown = text;
+        // The body is redacted before anything reads it: an upstream or a proxy may echo the token.
+        const clean = redact(text, creds);
+        let body: unknown = clean;
         try {
-          body = JSON.parse(text);
+          body = JSON.parse(clean);
         } catch { /* keep text */ }
         const failure: UpstreamFailure = { status: res.status, method, path: req.path, body };
         let message = backend.describeFailure(failure);
@@ -247,7 +249,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
             ? ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}; the API asks to retry after ${Math.ceil(hinted / 1000)} s)`
             : ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})`;
         }
-        throw new UpstreamError(redact(message, creds), { ...failure, body: typeof body === 'string' ? redact(body, creds) : body });
+        throw new UpstreamError(redact(message, creds), failure);
       }
     },
   };

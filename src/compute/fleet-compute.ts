@@ -7,18 +7,18 @@ import { LambdaPerServerCompute, LambdaPerServerProps } from './lambda-per-serve
  */
 export class FleetCompute {
   /**
-   * One Lambda function per server behind one regional REST API, with a usage plan (spec A.1-A.5).
+   * One Lambda function per server behind one regional REST API, with a usage plan.
    *
-   * @param props memory, timeout, throttling, quota... the spec's values are the defaults (data tracing and CORS origins are off by default)
+   * @param props memory (256 MB), timeout (29 s), throttling (1000 rps, burst 5000), monthly quota (1,000,000)... see LambdaPerServerProps for every default
    */
   public static lambdaPerServer(props: LambdaPerServerProps = {}): LambdaPerServerCompute {
     return new LambdaPerServerCompute(props);
   }
 
   /**
-   * One Lambda function hosting every server behind an HTTP API (spec A.6).
+   * One Lambda function hosting every server behind an HTTP API.
    *
-   * @param props memory, timeout, throttling... the spec's values are the defaults (CORS origins are off by default)
+   * @param props memory (1024 MB), timeout (29 s), throttling (1000 rps, burst 5000)... see LambdaMultiServerProps for every default
    */
   public static lambdaMultiServer(props: LambdaMultiServerProps = {}): LambdaMultiServerCompute {
     return new LambdaMultiServerCompute(props);

@@ -26,11 +26,11 @@ const HTTP_API_ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(JSON.string
   integrationError: '$context.integrationErrorMessage',
 }));
 
-/** Settings of the multi-server topology (spec A.6). */
+/** Settings of the multi-server topology. */
 export interface LambdaMultiServerProps extends LambdaComputeOptions {}
 
 /**
- * One Lambda function hosting every server behind an HTTP API (spec A.6).
+ * One Lambda function hosting every server behind an HTTP API.
  *
  * Routes: `POST /<server>` and `POST /<server>/{proxy+}` (so `/<server>/mcp` works) for each
  * server, `GET /<server>/health` and `GET /health`; a `$default` stage with auto-deploy,

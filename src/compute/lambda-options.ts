@@ -79,7 +79,7 @@ export interface LambdaComputeOptions {
   /**
    * Thresholds of the alarms on each function.
    *
-   * @default - the spec's: errors > 5, average duration > 25 s, throttles >= 1
+   * @default - errors > 5, average duration > 25 s, throttles >= 1
    */
   readonly alarmThresholds?: FunctionAlarmThresholds;
 }

@@ -16,7 +16,7 @@ import type { McpServerFleet } from '../fleet';
 import { acknowledgeRule } from '../nag';
 import { validateInteger } from '../validation';
 
-/** Settings of the one-function-per-server topology (spec A.1-A.5). */
+/** Settings of the one-function-per-server topology. */
 export interface LambdaPerServerProps extends LambdaComputeOptions {
   /**
    * Logs full requests and responses of the REST API stage (`DataTraceEnabled`). Off by default
@@ -53,7 +53,7 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
 }
 
 /**
- * One Lambda function per server behind one regional REST API (spec A.1-A.5).
+ * One Lambda function per server behind one regional REST API.
  *
  * Each server gets `/<server>` and `/<server>/mcp` (POST, Lambda proxy, body validated as JSON),
  * `/<server>/health` (GET) and a CORS preflight (OPTIONS) on the MCP resources. The stage is named
@@ -61,12 +61,12 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
  * tracing; a usage plan carries the monthly quota.
  *
  * CORS preflight: with allowed origins, API Gateway answers OPTIONS itself (a mock integration,
- * as in the spec, echoing an allowed origin). With none, OPTIONS is proxied to the function, whose
+ * echoing an allowed origin). With none, OPTIONS is proxied to the function, whose
  * runtime answers without `Access-Control-Allow-Origin`, so browsers refuse cross-origin calls
  * while the route still exists. Either way the runtime checks `Origin` against the same list.
  *
  * Each server's endpoint is `https://<api>.execute-api.<region>.amazonaws.com/<environment>/<server>/mcp`
- * (`/<server>` answers too, as in the spec).
+ * (`/<server>` answers too).
  */
 export class LambdaPerServerCompute implements IFleetCompute {
   private readonly props: LambdaPerServerProps;

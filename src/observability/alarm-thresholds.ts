@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 
-/** Thresholds of the alarms the fleet puts on each of its functions (spec A.5). */
+/** Thresholds of the alarms the fleet puts on each of its functions. */
 export interface FunctionAlarmThresholds {
   /**
    * Errors (Sum over 60 s) above which the errors alarm fires, three periods in a row.

@@ -50,6 +50,17 @@ describe('McpServerFleet validation', () => {
     expect(McpServer.gitlab({ name: `g${'-1'.repeat(31)}` }).name).toHaveLength(63);
   });
 
+  test('an apiUrl with credentials or a query is refused (the runtime would refuse it, and the template would hold the password)', () => {
+    expect(() => McpServer.gitlab({ apiUrl: 'https://oauth2:glpat-secret@gitlab.example.com/api/v4' }))
+      .toThrow('`apiUrl` must not contain credentials (user:password@): give the token as a ServerCredential (`token`)');
+    expect(() => McpServer.gitlab({ apiUrl: 'https://gitlab.example.com/api/v4?private_token=x' }))
+      .toThrow('`apiUrl` must not have a query or fragment, got: https://gitlab.example.com/api/v4?private_token=x');
+  });
+
+  test.each([['health'], ['mcp']])('server name %j is refused: the runtime routes it itself', (name) => {
+    expect(() => McpServer.gitlab({ name })).toThrow(`\`name\` of a server cannot be "${name}": /${name} is a route of the runtime itself`);
+  });
+
   test.each([['gitlab.com/api/v4'], ['ftp://gitlab.com'], ['not a url']])('apiUrl %j is refused', (apiUrl) => {
     expect(() => McpServer.gitlab({ apiUrl })).toThrow(`\`apiUrl\` must be an absolute http(s) URL, got: ${apiUrl}`);
   });

@@ -14,7 +14,7 @@ describe('README quick start', () => {
     expect(commands).toEqual(['npm ci && npx projen serve', 'npm ci && npx projen build']);
   });
 
-  it('is the test command CI runs, word for word', () => {
+  it('is the test command .ci/run runs, word for word', () => {
     const m = /TEST_COMMAND='([^']+)'/.exec(ci);
     expect(m?.[1]).toBe(commands[1]);
   });

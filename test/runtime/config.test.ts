@@ -41,6 +41,8 @@ describe('loadConfig', () => {
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'gitlab.com/api/v4' }, /GITLAB_API_URL must be an absolute http\(s\) URL, got: "gitlab.com\/api\/v4"/],
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'ftp://gitlab.com' }, /GITLAB_API_URL must be an http\(s\) URL/],
     [{ SERVER_NAME: 'gitlab', MAX_BODY_BYTES: 'lots' }, /MAX_BODY_BYTES must be a positive number, got: lots/],
+    [{ SERVER_NAME: 'gitlab', MCP_SERVERS: 'gitlab' }, /^Set either SERVER_NAME \(one server\) or MCP_SERVERS \(several\), not both$/],
+    [{ MCP_SERVERS: 'gitlab,health:gitlab' }, /^server name cannot be "health": \/health is a route of the runtime itself$/],
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'https://oauth2:glpat-in-url@gitlab.example.com/api/v4' },
       /^GITLAB_API_URL must not contain credentials \(user:password@\); set GITLAB_TOKEN or GITLAB_TOKEN_SECRET_ARN instead$/],
     [{ SERVER_NAME: 'gitlab', GITLAB_API_URL: 'ftp://oauth2:glpat-in-url@gitlab.example.com' }, /^GITLAB_API_URL must be an http\(s\) URL, got: "ftp:\/\/\*\*\*@gitlab\.example\.com"$/],
@@ -49,6 +51,11 @@ describe('loadConfig', () => {
   ])('rejects %j', (env, message) => {
     expect(() => loadConfig(env, BACKENDS)).toThrow(ConfigError);
     expect(() => loadConfig(env, BACKENDS)).toThrow(message);
+  });
+
+  it.each([['yes'], ['1'], ['on'], ['TRUE '], ['false'], ['']])('opens the write gate only for "true" (%j)', (value) => {
+    const config = loadConfig({ SERVER_NAME: 'gitlab', GITLAB_ALLOW_WRITES: value }, BACKENDS);
+    expect(config.servers[0].allowWrites).toBe(value.trim().toLowerCase() === 'true');
   });
 
   it('derives prefixes and secret references', () => {
