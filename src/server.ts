@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FleetServerConfig, FleetServerCredentialConfig } from './compute/compute';
+import { ALLOW_WRITES_SUFFIX, GITLAB_DEFAULT_API_URL } from './contract';
 import { ServerCredential } from './credential';
 import { environmentPrefix, validateServerName } from './validation';
 
@@ -56,7 +57,7 @@ interface ServerSpec {
  */
 export class McpServer {
   /** The default GitLab REST API base URL. */
-  public static readonly GITLAB_DEFAULT_API_URL = 'https://gitlab.com/api/v4';
+  public static readonly GITLAB_DEFAULT_API_URL = GITLAB_DEFAULT_API_URL;
 
   /**
    * A GitLab MCP server (issues, merge requests, pipelines, repository files...).
@@ -101,7 +102,7 @@ export class McpServer {
     for (const [key, value] of Object.entries(this.spec.settings)) {
       environment[`${prefix}_${key}`] = value;
     }
-    if (this.spec.allowWrites) environment[`${prefix}_ALLOW_WRITES`] = 'true';
+    if (this.spec.allowWrites) environment[`${prefix}${ALLOW_WRITES_SUFFIX}`] = 'true';
     const credentials: FleetServerCredentialConfig[] = [];
     for (const [key, credential] of Object.entries(this.spec.credentials)) {
       if (!credential) continue;

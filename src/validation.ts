@@ -1,15 +1,13 @@
 import { Duration, Token, Tokenization } from 'aws-cdk-lib';
+import { RESERVED_SERVER_NAMES, SERVER_NAME_PATTERN } from './contract';
 
-/** Server names: path segments, resource name parts and environment variable prefixes. */
-export const SERVER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-
-/** The environments of the spec (its SAM template's `AllowedValues`). */
+/** The environments a fleet can be deployed as. */
 export const FLEET_ENVIRONMENTS = ['development', 'staging', 'production'];
 
 /** Log levels the runtime understands. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
-/** Lambda's limit on the total size of a function's environment variables (keys and values). */
+/** Lambda's limit on the size of a function's environment variables (measured as compact JSON). */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /** What an unresolved token (a secret ARN, a URL from a parameter) is assumed to take. */
@@ -41,13 +39,8 @@ export function validateServerName(name: string): void {
   }
 }
 
-/** Path segments the runtime routes itself (`/health`, `/mcp`). */
-const RESERVED_SERVER_NAMES = ['health', 'mcp'];
 
-/** `gl-internal` -> `GL_INTERNAL`, the runtime's variable prefix. */
-export function environmentPrefix(serverName: string): string {
-  return serverName.toUpperCase().replace(/-/g, '_');
-}
+export { environmentPrefix } from './contract';
 
 export function validateEnvironment(environment: string): void {
   if (Token.isUnresolved(environment)) return;

@@ -11,6 +11,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { GITLAB_DEFAULT_API_URL } from '../../src/contract';
 import type { BackendDefinition, ToolContext, ToolDefinition, UpstreamFailure, UpstreamResponse } from '../core/types';
 
 /** Upper bound of one answer's text, so a tool result stays readable for a model. */
@@ -450,7 +451,7 @@ export const gitlab: BackendDefinition = {
   kind: 'gitlab',
   displayName: 'GitLab',
   urlEnv: 'API_URL',
-  defaultUrl: 'https://gitlab.com/api/v4',
+  defaultUrl: GITLAB_DEFAULT_API_URL,
   credentials: [{ env: 'TOKEN', optional: true, description: 'GitLab access token (read_api scope; api for write tools)' }],
   authHeaders: (creds): Record<string, string> => (creds.TOKEN ? { 'PRIVATE-TOKEN': creds.TOKEN } : {}),
   describeFailure: describeGitLabFailure,

@@ -12,6 +12,7 @@
  *   <PREFIX>_ALLOW_WRITES            `true` registers the mutating tools
  */
 import type { BackendDefinition } from './types';
+import { ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN, environmentPrefix } from '../../src/contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -62,19 +63,14 @@ export interface RuntimeConfig {
   readonly logLevel?: string;
 }
 
-const NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
-
-export function envPrefix(serverName: string): string {
-  return serverName.toUpperCase().replace(/-/g, '_');
-}
+/** `gl-internal` -> `GL_INTERNAL` (the constructs name the variables with the same function). */
+export const envPrefix = environmentPrefix;
 
 /** Only `true` turns a switch on: the write gate must not open on a typo. */
 function bool(value: string | undefined): boolean {
   return (value ?? '').trim().toLowerCase() === 'true';
 }
 
-/** Path segments the runtime routes itself. */
-const RESERVED_NAMES = ['health', 'mcp'];
 
 function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -124,10 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
 
   const seen = new Set<string>();
   const servers = entries.map(({ name, kind }) => {
-    if (!NAME_RE.test(name)) {
+    if (!SERVER_NAME_PATTERN.test(name)) {
       throw new ConfigError(`server name must be lowercase letters, digits and hyphens, starting with a letter, got: ${JSON.stringify(name)}`);
     }
-    if (RESERVED_NAMES.includes(name)) throw new ConfigError(`server name cannot be ${JSON.stringify(name)}: /${name} is a route of the runtime itself`);
+    if (RESERVED_SERVER_NAMES.includes(name)) throw new ConfigError(`server name cannot be ${JSON.stringify(name)}: /${name} is a route of the runtime itself`);
     if (seen.has(name)) throw new ConfigError(`server name ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
     const backend = backends.get(kind);
@@ -178,7 +174,7 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
   }
   const credentials = backend.credentials.map((spec): CredentialSource => {
     const directVar = `${prefix}_${spec.env}`;
-    const arnVar = `${prefix}_${spec.env}_SECRET_ARN`;
+    const arnVar = `${prefix}_${spec.env}${SECRET_ARN_SUFFIX}`;
     const direct = env[directVar] || undefined;
     const ref = (env[arnVar] ?? '').trim();
     const { secretId, jsonField } = ref ? parseSecretRef(ref) : { secretId: undefined, jsonField: undefined };
@@ -191,7 +187,7 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
     backend,
     prefix,
     baseUrl: baseUrl ? baseUrl.replace(/\/+$/, '') : undefined,
-    allowWrites: bool(env[`${prefix}_ALLOW_WRITES`]),
+    allowWrites: bool(env[`${prefix}${ALLOW_WRITES_SUFFIX}`]),
     credentials,
     missing,
   };

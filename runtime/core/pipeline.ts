@@ -11,6 +11,7 @@ import { CredentialStore } from './credentials';
 import { McpHost } from './mcp';
 import { configureLogger, logger } from './observability';
 import { requestScope } from './scope';
+import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../../src/contract';
 
 export interface HttpRequest {
   readonly method: string;
@@ -34,7 +35,7 @@ export interface HttpResponse {
 }
 
 /** Spec A.2's header list, plus the headers the MCP Streamable HTTP transport uses. */
-export const CORS_ALLOW_HEADERS = 'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token,Mcp-Protocol-Version,Mcp-Session-Id,Last-Event-ID';
+export const CORS_ALLOW_HEADERS = CONTRACT_CORS_ALLOW_HEADERS.join(',');
 export const CORS_ALLOW_METHODS = 'GET,POST,OPTIONS';
 const MCP_ALLOW = 'POST, OPTIONS';
 
@@ -120,7 +121,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
     const h: Record<string, string> = {
       'access-control-allow-methods': CORS_ALLOW_METHODS,
       'access-control-allow-headers': CORS_ALLOW_HEADERS,
-      'access-control-max-age': '3600',
+      'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
       'vary': 'Origin',
     };
     if (origin && (allowAny || allowed.has(origin))) h['access-control-allow-origin'] = allowAny ? '*' : origin;

@@ -7,18 +7,11 @@
  * API list uses `X-*`, which API Gateway does not treat as a wildcard, so the headers are named.
  * Max age: one hour, as the runtime answers its own preflights (the spec sets none).
  */
+import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../contract';
+
 export const CORS_ALLOW_METHODS = ['POST', 'OPTIONS'];
 
-export const CORS_ALLOW_HEADERS = [
-  'Content-Type',
-  'Authorization',
-  'X-Amz-Date',
-  'X-Api-Key',
-  'X-Amz-Security-Token',
-  'Mcp-Protocol-Version',
-  'Mcp-Session-Id',
-  'Last-Event-ID',
-];
+export const CORS_ALLOW_HEADERS = [...CONTRACT_CORS_ALLOW_HEADERS];
 
 /** Seconds a browser may cache a preflight answer. */
-export const CORS_MAX_AGE = 3600;
+export const CORS_MAX_AGE = CORS_MAX_AGE_SECONDS;

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FleetServerConfig } from './compute';
 import { LambdaComputeOptions } from './lambda-options';
+import { SECRET_ARN_SUFFIX } from '../contract';
 import { secretReferenceArn } from '../credential-grants';
 import type { McpServerFleet } from '../fleet';
 import { acknowledgeRule } from '../nag';
@@ -85,7 +86,7 @@ export function serverEnvironment(server: FleetServerConfig): Record<string, str
   const env: Record<string, string> = { ...server.environment };
   for (const credential of server.credentials) {
     const arn = secretReferenceArn(credential.secret);
-    env[`${credential.variableName}_SECRET_ARN`] = credential.jsonField ? `${arn}#${credential.jsonField}` : arn;
+    env[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = credential.jsonField ? `${arn}#${credential.jsonField}` : arn;
   }
   return env;
 }
