@@ -10,7 +10,7 @@
  * does not need is split out, zod carries English messages only, output is minified, and ESM entry
  * points are preferred so unused code is dropped.
  */
-import { mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
@@ -92,8 +92,12 @@ const englishOnlyZodPlugin: Plugin = {
   },
 };
 
+/** The package's version, for the MCP `serverInfo` the runtime reports. */
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+
 function common(variant: BundleVariant): BuildOptions {
   return {
+    define: { __MCP_FLEET_VERSION__: JSON.stringify(PACKAGE_VERSION) },
     plugins: [
       ...(variant.lazyAjv ? [lazyAjvPlugin] : []),
       ...(variant.splitLazyModules ? [splitLazyModulesPlugin] : []),

@@ -19,7 +19,10 @@ import { requestScope } from './scope';
 import type { ToolDefinition } from './types';
 import { UpstreamError, createUpstreamClient } from './upstream';
 
-export const RUNTIME_VERSION = '1.0.0';
+declare const __MCP_FLEET_VERSION__: string | undefined;
+
+/** The package version, written into the bundle at build time (`serverInfo.version`). */
+export const RUNTIME_VERSION = typeof __MCP_FLEET_VERSION__ === 'string' ? __MCP_FLEET_VERSION__ : '0.0.0-source';
 
 export interface McpHostOptions {
   readonly credentials: CredentialStore;

@@ -7,7 +7,7 @@
  * (v2) for the multi-server function. The servers call a fake GitLab with tokens read from a fake
  * Secrets Manager; no value is resolved by hand, so any intrinsic in the environment fails the test.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -255,6 +255,8 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
         const answer = run.answers[server].initialize;
         expect(answer.statusCode).toBe(200);
         expect(answer.body.result.serverInfo.name).toBe(`${server}-mcp-server`);
+        // the bundle reports the package's version
+        expect(answer.body.result.serverInfo.version).toBe(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
       }
       expect(run.answers.gitlab.initialize.body.result.instructions).toMatch(/Read-only/);
       expect(run.answers['gl-internal'].initialize.body.result.instructions).toBeUndefined();
