@@ -8,10 +8,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
-export const SERVICE_NAME = 'mcp-server-fleet';
+/** `POWERTOOLS_SERVICE_NAME` (the constructs set it), else the package name; logs and traces agree. */
+const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'mcp-server-fleet';
 
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+  serviceName: SERVICE_NAME,
   logLevel: normaliseLevel(process.env.LOG_LEVEL),
   persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : undefined,
 });
