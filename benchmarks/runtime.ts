@@ -15,7 +15,7 @@ import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { DEFAULT_VARIANT, bundleRuntime, type BundleVariant } from '../runtime/build';
-import { pipelineFromEnv } from '../runtime/core/runtime';
+import { pipelineFromEnv } from '../runtime/entrypoints/compose';
 import { startFakeGitLab, type FakeGitLab } from '../test/fakes/fake-gitlab';
 
 const ROOT = resolve(__dirname, '..');

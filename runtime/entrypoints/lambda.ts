@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
-import { lazyHandler } from '../core/runtime';
+import { lazyHandler } from './compose';
 
 type ApiEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 

@@ -7,7 +7,7 @@ import { BACKENDS } from '../backends';
 import { ConfigError, loadConfig } from '../core/config';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
-import { lazyHandler } from '../core/runtime';
+import { lazyHandler } from './compose';
 
 export interface FleetServerOptions {
   readonly port?: number;

@@ -1,8 +1,12 @@
-/** Builds the pipeline from the environment, once per process; a bad configuration is answered, not crashed on. */
+/**
+ * The composition root: the one place that joins the core to the backends. It builds the pipeline
+ * from the environment, once per process; a bad configuration is answered, not crashed on. It lives
+ * beside the entry points so that `runtime/core` never imports `runtime/backends`.
+ */
 import { BACKENDS } from '../backends';
-import { ConfigError, loadConfig } from './config';
-import { logger } from './observability';
-import { createPipeline, type HttpRequest, type HttpResponse, type Pipeline, type PipelineOptions } from './pipeline';
+import { ConfigError, loadConfig } from '../core/config';
+import { logger } from '../core/observability';
+import { createPipeline, type HttpRequest, type HttpResponse, type Pipeline, type PipelineOptions } from '../core/pipeline';
 
 export function pipelineFromEnv(env: NodeJS.ProcessEnv = process.env, opts?: PipelineOptions): Pipeline {
   return createPipeline(loadConfig(env, BACKENDS), opts);
