@@ -88,6 +88,29 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return Math.floor(n);
 }
 
+/**
+ * A URL-like value as it may be shown in a message: userinfo becomes `***@`, and a query or a
+ * fragment becomes `?***` / `#***`. Text only, no parsing (the value may not be a URL at all), and
+ * on the safe side: an `@` anywhere before the first `/` of the authority takes everything before
+ * it (`https://user:pa?ss@host` hides `pa` too), and a query or fragment runs to the end.
+ */
+export function redactUrl(value: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  let rest = value.slice(scheme.length);
+  const slash = rest.indexOf('/');
+  const authorityEnd = slash < 0 ? rest.length : slash;
+  const at = rest.lastIndexOf('@', authorityEnd);
+  if (at >= 0 && at < authorityEnd) rest = `***${rest.slice(at)}`;
+  const cut = rest.search(/[?#]/);
+  if (cut >= 0) rest = `${rest.slice(0, cut)}${rest[cut]}***`;
+  return scheme + rest;
+}
+
+/** `redactUrl` applied to every `scheme://...` in a text (a message about to be logged). */
+export function redactUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
+}
+
 /** Splits `arn:aws:secretsmanager:...:secret:mcp/gitlab-AbCdEf#token` into ARN and JSON field. */
 export function parseSecretRef(ref: string): { secretId: string; jsonField?: string } {
   const hash = ref.indexOf('#');
@@ -154,8 +177,8 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
   const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
   const missing: string[] = [];
   if (!baseUrl) {missing.push(urlVar);} else {
-    // The value is shown redacted: this message is logged and answered to every client.
-    const shown = JSON.stringify(baseUrl.replace(/\/\/[^/?#]*@/, '//***@'));
+    // Shown without userinfo, query or fragment: a token can sit in any of them, and the message is logged.
+    const shown = JSON.stringify(redactUrl(baseUrl));
     let parsed: URL;
     try {
       parsed = new URL(baseUrl);

@@ -4,7 +4,7 @@
  * beside the entry points so that `runtime/core` never imports `runtime/backends`.
  */
 import { BACKENDS } from '../backends';
-import { ConfigError, loadConfig } from '../core/config';
+import { ConfigError, loadConfig, redactUrls } from '../core/config';
 import { logger } from '../core/observability';
 import { createPipeline, type HttpRequest, type HttpResponse, type Pipeline, type PipelineOptions } from '../core/pipeline';
 
@@ -14,26 +14,29 @@ export function pipelineFromEnv(env: NodeJS.ProcessEnv = process.env, opts?: Pip
 
 /**
  * A request handler that builds the pipeline on first use. When the configuration is invalid,
- * every request gets a 500 JSON answer that names the problem (never a stack trace).
+ * every request gets the same generic 500 JSON answer: the reason goes to the log (once, URLs
+ * stripped of userinfo, query and fragment), never to callers, who can neither fix it nor be
+ * trusted with it (a token pasted into a URL variable would otherwise reach every caller).
  */
 export function lazyHandler(env: NodeJS.ProcessEnv = process.env): (req: HttpRequest) => Promise<HttpResponse> {
   let pipeline: Pipeline | undefined;
-  let failure: string | undefined;
+  let failed = false;
   return async (req) => {
-    if (!pipeline && !failure) {
+    if (!pipeline && !failed) {
       try {
         pipeline = pipelineFromEnv(env);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        failure = err.message;
-        logger.error('invalid configuration', { error: failure });
+        failed = true;
+        // Messages name variables and redact the values they quote; this is a second line for any that does not.
+        logger.error('invalid configuration', { error: redactUrls(err.message) });
       }
     }
-    if (failure) {
+    if (failed) {
       return {
         status: 500,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: `Server misconfigured: ${failure}` }, id: null }),
+        body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Server misconfigured' }, id: null }),
       };
     }
     return pipeline!.handle(req);

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BACKENDS } from '../backends';
-import { ConfigError, loadConfig } from '../core/config';
+import { ConfigError, loadConfig, redactUrls } from '../core/config';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
 import { lazyHandler } from './compose';
@@ -182,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     loadConfig(env, BACKENDS);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`mcp-fleet: ${err.message}\n`);
+    process.stderr.write(`mcp-fleet: ${redactUrls(err.message)}\n`);
     return 2;
   }
   const fleet = await startFleetServer({ port, host, env });

@@ -61,6 +61,7 @@ describe('mcp-fleet serve', () => {
   it.each([
     [{ MAX_BODY_BYTES: 'lots' }, [], 'mcp-fleet: MAX_BODY_BYTES must be a positive number, got: lots'],
     [{ GITLAB_API_URL: 'not a url' }, [], 'mcp-fleet: GITLAB_API_URL must be an absolute http(s) URL, got: "not a url"'],
+    [{ GITLAB_API_URL: 'https://gitlab.example.com/api/v4?private_token=glpat-in-query' }, [], 'mcp-fleet: GITLAB_API_URL must not have a query or fragment, got: "https://gitlab.example.com/api/v4?***"'],
     [{ PORT: 'abc' }, [], 'PORT must be a whole number from 0 to 65535, got: abc'],
     [{}, ['--port', '1e3'], '--port must be a whole number from 0 to 65535, got: 1e3'],
   ])('refuses to start with %j %j, naming the variable, and exits 2', (env, args, message) => {

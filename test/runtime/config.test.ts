@@ -1,6 +1,6 @@
 /** The configuration contract: which variables a server reads, and the errors for bad ones. */
 import { gitlab } from '../../runtime/backends/gitlab';
-import { ConfigError, envPrefix, loadConfig, parseSecretRef } from '../../runtime/core/config';
+import { ConfigError, envPrefix, loadConfig, parseSecretRef, redactUrls } from '../../runtime/core/config';
 import { parseRetryAfter } from '../../runtime/core/upstream';
 
 const BACKENDS = new Map([['gitlab', gitlab]]);
@@ -51,6 +51,33 @@ describe('loadConfig', () => {
   ])('rejects %j', (env, message) => {
     expect(() => loadConfig(env, BACKENDS)).toThrow(ConfigError);
     expect(() => loadConfig(env, BACKENDS)).toThrow(message);
+  });
+
+  it.each([
+    ['a query', 'https://gitlab.example.com/api/v4?private_token=glpat-in-query', 'GITLAB_API_URL must not have a query or fragment, got: "https://gitlab.example.com/api/v4?***"'],
+    ['a fragment', 'https://gitlab.example.com/api/v4#glpat-in-fragment', 'GITLAB_API_URL must not have a query or fragment, got: "https://gitlab.example.com/api/v4#***"'],
+    ['userinfo and a query', 'https://oauth2:glpat-in-userinfo@gitlab.example.com/?private_token=glpat-in-query', 'GITLAB_API_URL must not contain credentials (user:password@); set GITLAB_TOKEN or GITLAB_TOKEN_SECRET_ARN instead'],
+    ['no scheme, userinfo', 'oauth2:glpat-in-userinfo@gitlab.example.com/api/v4', 'GITLAB_API_URL must be an http(s) URL, got: "***@gitlab.example.com/api/v4"'],
+    ['not a URL, a query', 'gitlab.example.com/api/v4?private_token=glpat-in-query', 'GITLAB_API_URL must be an absolute http(s) URL, got: "gitlab.example.com/api/v4?***"'],
+    ['another scheme, a fragment', 'ftp://gitlab.example.com/#glpat-in-fragment', 'GITLAB_API_URL must be an http(s) URL, got: "ftp://gitlab.example.com/#***"'],
+  ])('never quotes a credential of the URL in its message (%s)', (_what, url, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ SERVER_NAME: 'gitlab', GITLAB_API_URL: url }, BACKENDS);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toBe(message);
+    expect((thrown as Error).message).not.toMatch(/glpat|private_token/);
+  });
+
+  it('strips userinfo, query and fragment from every URL in a text', () => {
+    expect(redactUrls('see https://u:p@h.example/a?b=c#d and "http://h2/x?y,z" or wss://z/#f, but not a ? or a # alone'))
+      .toBe('see https://***@h.example/a?*** and "http://h2/x?***" or wss://z/#*** but not a ? or a # alone');
+    // the comma went with the fragment: a query or fragment ends only where the URL does, so no part of it survives
+    // a `?` before the `@` hides nothing: the whole authority goes
+    expect(redactUrls('https://oauth2:glpat-x?y@gitlab.example.com/api')).toBe('https://***@gitlab.example.com/api');
   });
 
   it.each([['yes'], ['1'], ['on'], ['TRUE '], ['false'], ['']])('opens the write gate only for "true" (%j)', (value) => {

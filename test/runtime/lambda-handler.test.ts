@@ -2,10 +2,13 @@
  * The Lambda handler driven with real API Gateway event shapes: REST proxy (v1) in
  * single-server mode and HTTP API (v2) in multi-server mode.
  */
+import { dirname } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createHandler } from '../../runtime/entrypoints/lambda';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { httpApiEvent, INITIALIZE, lambdaContext, restEvent } from '../helpers/events';
+import { runLambdaInChild } from '../helpers/lambda-child';
+import { ensureRealLambdaBundle } from '../helpers/real-bundle';
 
 type Handler = ReturnType<typeof createHandler>;
 
@@ -89,6 +92,46 @@ describe('Lambda handler', () => {
       const res = await call(handler, restEvent({ path: '/gitlab', body: '{not json' }));
       expect(res.statusCode).toBe(400);
       expect(JSON.parse(res.body).error.code).toBe(-32700);
+    });
+  });
+
+  describe('a configuration that cannot work', () => {
+    const BAD_URL = 'https://gitlab.example.com/api/v4?private_token=glpat-query-leak#glpat-fragment-leak';
+
+    it('answers every caller a generic 500, with no detail of the configuration', async () => {
+      // Prepare
+      const handler = loadHandler({ SERVER_NAME: 'gitlab', GITLAB_API_URL: BAD_URL, LOG_LEVEL: 'SILENT' });
+      // Act
+      const mcp = await call(handler, restEvent({ path: '/gitlab', body: INITIALIZE }));
+      const health = await call(handler, restEvent({ method: 'GET', path: '/health' }));
+      // Assess
+      for (const res of [mcp, health]) {
+        expect(res.statusCode).toBe(500);
+        expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', error: { code: -32603, message: 'Server misconfigured' }, id: null });
+      }
+    });
+
+    it('logs what to fix, with the URL stripped of userinfo, query and fragment', async () => {
+      // Prepare: the bundle in its own process, so its log lines can be read
+      const bundle = await ensureRealLambdaBundle();
+      // Act
+      const run = await runLambdaInChild({
+        codeDirectory: dirname(bundle),
+        handler: 'index.handler',
+        environment: { SERVER_NAME: 'gitlab', GITLAB_API_URL: BAD_URL, LOG_LEVEL: 'INFO' },
+        events: [restEvent({ path: '/gitlab', body: INITIALIZE })],
+        functionName: 'gitlab-mcp',
+      });
+      // Assess
+      expect(run.answers[0].statusCode).toBe(500);
+      expect(run.answers[0].body).not.toMatch(/glpat|private_token|GITLAB_API_URL/);
+      expect(run.output).not.toMatch(/glpat|private_token/);
+      const logged = run.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      expect(logged).toContainEqual(expect.objectContaining({
+        level: 'ERROR',
+        message: 'invalid configuration',
+        error: 'GITLAB_API_URL must not have a query or fragment, got: "https://gitlab.example.com/api/v4?***"',
+      }));
     });
   });
 
