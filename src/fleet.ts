@@ -1,4 +1,4 @@
-import { CfnOutput, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -311,18 +311,17 @@ export class McpServerFleet extends Construct {
     });
     // CloudWatch publishes alarm notifications to an encrypted topic only if it may use the key
     // (which is why the AWS managed key `alias/aws/sns`, whose policy cannot change, does not work).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    return new sns.Topic(this, 'AlarmTopic', {
+    key.addToResourcePolicy(cloudWatchAlarmsStatement(this, ['kms:Decrypt', 'kms:GenerateDataKey*'], ['*']));
+    const topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: `MCP servers (${this.environment}) alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    // `enforceSSL` gives the topic a policy of its own, which replaces SNS's default policy: without
+    // this statement it holds only the TLS Deny, and CloudWatch's publications are refused ("no
+    // resource-based policy allows the SNS:Publish action").
+    topic.addToResourcePolicy(cloudWatchAlarmsStatement(this, ['sns:Publish'], [topic.topicArn]));
+    return topic;
   }
 
   private addOutputs(): void {
@@ -346,6 +345,24 @@ export class McpServerFleet extends Construct {
       }
     }
   }
+}
+
+/**
+ * Lets CloudWatch act for this account's alarms only: the source account and the source ARN
+ * conditions keep another account's alarms (the confused deputy) from using the topic or its key.
+ */
+function cloudWatchAlarmsStatement(scope: Construct, actions: string[], resources: string[]): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsToPublish',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions,
+    resources,
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    },
+  });
 }
 
 function validateServers(servers: McpServer[]): void {
