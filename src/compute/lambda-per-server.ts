@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FleetComputeBinding, FleetServerConfig, FleetServerResources, IFleetCompute } from './compute';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE } from './cors';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE, gatewayResponseCorsHeaders } from './cors';
 import {
   McpFunction,
   ResolvedLambdaOptions,
@@ -133,13 +133,21 @@ export class LambdaPerServerCompute implements IFleetCompute {
       },
     });
     // A body that is not JSON gets a JSON-RPC parse error, as the runtime would answer.
+    const corsHeaders = gatewayResponseCorsHeaders(fleet.allowedOrigins);
     api.addGatewayResponse('BadRequestBody', {
       type: apigateway.ResponseType.BAD_REQUEST_BODY,
       statusCode: '400',
+      responseHeaders: corsHeaders,
       templates: {
         'application/json': '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body must be a JSON-RPC message (a JSON object or array)"}}',
       },
     });
+    if (corsHeaders) {
+      // Every other 4XX and 5XX API Gateway answers itself (a missing key's 403, throttling's and
+      // the quota's 429, an integration failure's 502/504) inherits these two.
+      api.addGatewayResponse('Default4XX', { type: apigateway.ResponseType.DEFAULT_4XX, responseHeaders: corsHeaders });
+      api.addGatewayResponse('Default5XX', { type: apigateway.ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
+    }
 
     const resources: FleetServerResources[] = [];
     const shared = sharedEnvironment(fleet, options);

@@ -338,6 +338,58 @@ describe('FleetCompute.lambdaPerServer: CORS', () => {
   });
 });
 
+describe('FleetCompute.lambdaPerServer: CORS on API Gateway\'s own answers', () => {
+  const CORS_TYPES = ['DEFAULT_4XX', 'DEFAULT_5XX', 'BAD_REQUEST_BODY'];
+
+  function gatewayResponses(template: Template): Record<string, any> {
+    return Object.fromEntries(Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))
+      .map((r: any) => [r.Properties.ResponseType, r.Properties]));
+  }
+
+  test('with one allowed origin, every 4XX and 5XX API Gateway answers itself names it (validator 400, 403, 429, 5XX)', () => {
+    // GIVEN / WHEN
+    const { template } = gitlabFleet(FleetCompute.lambdaPerServer({ apiKeyRequired: true }), { allowedOrigins: ['https://app.example.com'] });
+
+    // THEN DEFAULT_4XX covers every 4XX type not configured on its own (THROTTLED and QUOTA_EXCEEDED 429,
+    // API_KEY and MISSING_AUTHENTICATION_TOKEN 403...); the validator's 400 is configured, so it carries them too
+    const responses = gatewayResponses(template);
+    for (const type of CORS_TYPES) {
+      expect(responses[type]?.ResponseParameters).toEqual({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        'gatewayresponse.header.Access-Control-Allow-Headers':
+          "'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token,Mcp-Protocol-Version,Mcp-Session-Id,Last-Event-ID'",
+        'gatewayresponse.header.Access-Control-Allow-Methods': "'POST,OPTIONS'",
+      });
+    }
+    // the parse error keeps its JSON-RPC body
+    expect(responses.BAD_REQUEST_BODY.ResponseTemplates['application/json']).toMatch(/-32700/);
+  });
+
+  test('with `*` the answers allow any origin', () => {
+    const { template } = gitlabFleet(undefined, { allowedOrigins: ['*'] });
+    for (const type of CORS_TYPES) {
+      expect(gatewayResponses(template)[type].ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'*'");
+    }
+  });
+
+  test('with several origins the answers echo the request\'s Origin and vary on it', () => {
+    const { template } = gitlabFleet(undefined, { allowedOrigins: ['https://a.example.com', 'https://b.example.com'] });
+    for (const type of CORS_TYPES) {
+      expect(gatewayResponses(template)[type].ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    }
+  });
+
+  test('without allowed origins no answer carries CORS headers', () => {
+    const { template } = gitlabFleet();
+    const responses = gatewayResponses(template);
+    expect(Object.keys(responses)).toEqual(['BAD_REQUEST_BODY']);
+    expect(responses.BAD_REQUEST_BODY.ResponseParameters).toBeUndefined();
+  });
+});
+
 describe('FleetCompute.lambdaPerServer: after construction', () => {
   test('the compute exposes its REST API, usage plan and access log group', () => {
     const compute = FleetCompute.lambdaPerServer();
