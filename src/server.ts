@@ -1,9 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FleetServerConfig, FleetServerCredentialConfig } from './compute/compute';
-import { ALLOW_WRITES_SUFFIX, GITLAB_DEFAULT_API_URL } from './contract';
+import { ALLOW_WRITES_SUFFIX, GITLAB_BACKEND, GITLAB_DEFAULT_API_URL, checkUpstreamUrl, environmentPrefix } from './contract';
 import { ServerCredential } from './credential';
-import { environmentPrefix, validateServerName } from './validation';
+import { validateServerName } from './validation';
 
 /** Options of a GitLab MCP server. */
 export interface GitLabServerOptions {
@@ -67,11 +67,13 @@ export class McpServer {
   public static gitlab(options: GitLabServerOptions = {}): McpServer {
     const apiUrl = options.apiUrl ?? McpServer.GITLAB_DEFAULT_API_URL;
     validateHttpUrl('apiUrl', apiUrl);
+    // Variable names from the contract, which the runtime's GitLab definition reads too.
+    const [token] = GITLAB_BACKEND.credentials;
     return new McpServer({
-      name: options.name ?? 'gitlab',
-      kind: 'gitlab',
-      settings: { API_URL: apiUrl },
-      credentials: { TOKEN: options.token },
+      name: options.name ?? GITLAB_BACKEND.kind,
+      kind: GITLAB_BACKEND.kind,
+      settings: { [GITLAB_BACKEND.urlEnv]: apiUrl },
+      credentials: { [token.env]: options.token },
       allowWrites: options.allowWrites ?? false,
     });
   }
@@ -115,20 +117,11 @@ export class McpServer {
 
 function validateHttpUrl(prop: string, value: string): void {
   if (Token.isUnresolved(value)) return;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
+  // The runtime refuses the same URLs (one check, in the contract); the message quotes the value
+  // without userinfo, query or fragment, and a user:password would also sit in plain text in the template.
+  const problem = checkUpstreamUrl(value);
+  if (problem?.kind === 'credentials') {
+    throw new Error(`\`${prop}\` ${problem.message}: give the token as a ServerCredential (\`token\`)`);
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new Error(`\`${prop}\` must be an absolute http(s) URL, got: ${value.replace(/\/\/[^/?#]*@/, '//***@')}`);
-  }
-  // The runtime refuses these too; a user:password here would also sit in plain text in the template.
-  if (url.username || url.password) {
-    throw new Error(`\`${prop}\` must not contain credentials (user:password@): give the token as a ServerCredential (\`token\`)`);
-  }
-  if (url.search || url.hash) {
-    throw new Error(`\`${prop}\` must not have a query or fragment, got: ${value}`);
-  }
+  if (problem) throw new Error(`\`${prop}\` ${problem.message}`);
 }

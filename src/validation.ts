@@ -40,8 +40,6 @@ export function validateServerName(name: string): void {
 }
 
 
-export { environmentPrefix } from './contract';
-
 export function validateEnvironment(environment: string): void {
   if (Token.isUnresolved(environment)) return;
   if (!FLEET_ENVIRONMENTS.includes(environment)) {

@@ -12,7 +12,10 @@
  *   <PREFIX>_ALLOW_WRITES            `true` registers the mutating tools
  */
 import type { BackendDefinition } from './types';
-import { ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN, environmentPrefix } from '../../src/contract';
+import {
+  ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN,
+  checkUpstreamUrl, environmentPrefix, parseSecretRef, parseServerList, redactUrl,
+} from '../../src/contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -63,9 +66,6 @@ export interface RuntimeConfig {
   readonly logLevel?: string;
 }
 
-/** `gl-internal` -> `GL_INTERNAL` (the constructs name the variables with the same function). */
-export const envPrefix = environmentPrefix;
-
 /** Only `true` turns a switch on: the write gate must not open on a typo. */
 function bool(value: string | undefined): boolean {
   return (value ?? '').trim().toLowerCase() === 'true';
@@ -88,35 +88,9 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return Math.floor(n);
 }
 
-/**
- * A URL-like value as it may be shown in a message: userinfo becomes `***@`, and a query or a
- * fragment becomes `?***` / `#***`. Text only, no parsing (the value may not be a URL at all), and
- * on the safe side: an `@` anywhere before the first `/` of the authority takes everything before
- * it (`https://user:pa?ss@host` hides `pa` too), and a query or fragment runs to the end.
- */
-export function redactUrl(value: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
-  let rest = value.slice(scheme.length);
-  const slash = rest.indexOf('/');
-  const authorityEnd = slash < 0 ? rest.length : slash;
-  const at = rest.lastIndexOf('@', authorityEnd);
-  if (at >= 0 && at < authorityEnd) rest = `***${rest.slice(at)}`;
-  const cut = rest.search(/[?#]/);
-  if (cut >= 0) rest = `${rest.slice(0, cut)}${rest[cut]}***`;
-  return scheme + rest;
-}
-
 /** `redactUrl` applied to every `scheme://...` in a text (a message about to be logged). */
 export function redactUrls(text: string): string {
   return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
-}
-
-/** Splits `arn:aws:secretsmanager:...:secret:mcp/gitlab-AbCdEf#token` into ARN and JSON field. */
-export function parseSecretRef(ref: string): { secretId: string; jsonField?: string } {
-  const hash = ref.indexOf('#');
-  if (hash < 0) return { secretId: ref };
-  const field = ref.slice(hash + 1);
-  return { secretId: ref.slice(0, hash), jsonField: field === '' ? undefined : field };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string, BackendDefinition>): RuntimeConfig {
@@ -129,10 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
   }
   if (hasList) {
     mode = 'multi';
-    entries = env.MCP_SERVERS!.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
-      const [name, kind] = item.split(':').map((s) => s.trim());
-      return { name, kind: kind || name };
-    });
+    entries = parseServerList(env.MCP_SERVERS!);
   } else if (hasName) {
     mode = 'single';
     const name = env.SERVER_NAME!.trim();
@@ -172,28 +143,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
 }
 
 function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefinition): ServerConfig {
-  const prefix = envPrefix(name);
+  const prefix = environmentPrefix(name);
   const urlVar = `${prefix}_${backend.urlEnv}`;
   const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
   const missing: string[] = [];
   if (!baseUrl) {missing.push(urlVar);} else {
-    // Shown without userinfo, query or fragment: a token can sit in any of them, and the message is logged.
-    const shown = JSON.stringify(redactUrl(baseUrl));
-    let parsed: URL;
-    try {
-      parsed = new URL(baseUrl);
-    } catch {
-      throw new ConfigError(`${urlVar} must be an absolute http(s) URL, got: ${shown}`);
+    // Quoted without userinfo, query or fragment (checkUpstreamUrl): a token can sit in any of them, and the message is logged.
+    const problem = checkUpstreamUrl(baseUrl);
+    if (problem?.kind === 'credentials') {
+      const credential = backend.credentials[0]?.env ?? 'TOKEN';
+      throw new ConfigError(`${urlVar} ${problem.message}; set ${prefix}_${credential} or ${prefix}_${credential}${SECRET_ARN_SUFFIX} instead`);
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new ConfigError(`${urlVar} must be an http(s) URL, got: ${shown}`);
-    }
-    if (parsed.username || parsed.password) {
-      throw new ConfigError(`${urlVar} must not contain credentials (user:password@); set ${prefix}_TOKEN or ${prefix}_TOKEN_SECRET_ARN instead`);
-    }
-    if (parsed.search || parsed.hash) {
-      throw new ConfigError(`${urlVar} must not have a query or fragment, got: ${shown}`);
-    }
+    if (problem) throw new ConfigError(`${urlVar} ${problem.message}`);
   }
   const credentials = backend.credentials.map((spec): CredentialSource => {
     const directVar = `${prefix}_${spec.env}`;

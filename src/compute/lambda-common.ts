@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FleetServerConfig } from './compute';
 import { LambdaComputeOptions } from './lambda-options';
-import { SECRET_ARN_SUFFIX } from '../contract';
+import { SECRET_ARN_SUFFIX, renderSecretRef } from '../contract';
 import { secretReferenceArn } from '../credential-grants';
 import type { McpServerFleet } from '../fleet';
 import { acknowledgeRule } from '../nag';
@@ -86,7 +86,7 @@ export function serverEnvironment(server: FleetServerConfig): Record<string, str
   const env: Record<string, string> = { ...server.environment };
   for (const credential of server.credentials) {
     const arn = secretReferenceArn(credential.secret);
-    env[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = credential.jsonField ? `${arn}#${credential.jsonField}` : arn;
+    env[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = renderSecretRef({ secretId: arn, jsonField: credential.jsonField });
   }
   return env;
 }

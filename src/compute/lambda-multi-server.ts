@@ -8,6 +8,7 @@ import { FleetComputeBinding, FleetServerConfig, FleetServerResources, IFleetCom
 import { CORS_ALLOW_HEADERS, CORS_MAX_AGE } from './cors';
 import { McpFunction, resolveLambdaOptions, serverEnvironment, sharedEnvironment } from './lambda-common';
 import { LambdaComputeOptions } from './lambda-options';
+import { renderServerList } from '../contract';
 import type { McpServerFleet } from '../fleet';
 import { acknowledgeRule } from '../nag';
 
@@ -75,7 +76,7 @@ export class LambdaMultiServerCompute implements IFleetCompute {
     const root = new Construct(fleet, 'LambdaMultiServer');
     Tags.of(root).add('Type', 'multi-server'); // spec A.6
 
-    const serverList = servers.map((s) => (s.kind === s.name ? s.name : `${s.name}:${s.kind}`)).join(',');
+    const serverList = renderServerList(servers);
     const environment: Record<string, string> = {
       ...sharedEnvironment(fleet, options),
       POWERTOOLS_SERVICE_NAME: 'mcp-servers',

@@ -54,15 +54,19 @@ describe('McpServerFleet validation', () => {
     expect(() => McpServer.gitlab({ apiUrl: 'https://oauth2:glpat-secret@gitlab.example.com/api/v4' }))
       .toThrow('`apiUrl` must not contain credentials (user:password@): give the token as a ServerCredential (`token`)');
     expect(() => McpServer.gitlab({ apiUrl: 'https://gitlab.example.com/api/v4?private_token=x' }))
-      .toThrow('`apiUrl` must not have a query or fragment, got: https://gitlab.example.com/api/v4?private_token=x');
+      .toThrow('`apiUrl` must not have a query or fragment, got: "https://gitlab.example.com/api/v4?***"');
   });
 
   test.each([['health'], ['mcp']])('server name %j is refused: the runtime routes it itself', (name) => {
     expect(() => McpServer.gitlab({ name })).toThrow(`\`name\` of a server cannot be "${name}": /${name} is a route of the runtime itself`);
   });
 
-  test.each([['gitlab.com/api/v4'], ['ftp://gitlab.com'], ['not a url']])('apiUrl %j is refused', (apiUrl) => {
-    expect(() => McpServer.gitlab({ apiUrl })).toThrow(`\`apiUrl\` must be an absolute http(s) URL, got: ${apiUrl}`);
+  test.each([
+    ['gitlab.com/api/v4', 'must be an absolute http(s) URL, got: "gitlab.com/api/v4"'],
+    ['ftp://gitlab.com', 'must be an http(s) URL, got: "ftp://gitlab.com"'],
+    ['not a url', 'must be an absolute http(s) URL, got: "not a url"'],
+  ])('apiUrl %j is refused', (apiUrl, message) => {
+    expect(() => McpServer.gitlab({ apiUrl })).toThrow(`\`apiUrl\` ${message}`);
   });
 
   test.each([

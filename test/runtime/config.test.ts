@@ -1,7 +1,8 @@
 /** The configuration contract: which variables a server reads, and the errors for bad ones. */
 import { gitlab } from '../../runtime/backends/gitlab';
-import { ConfigError, envPrefix, loadConfig, parseSecretRef, redactUrls } from '../../runtime/core/config';
+import { ConfigError, loadConfig, redactUrls } from '../../runtime/core/config';
 import { parseRetryAfter } from '../../runtime/core/upstream';
+import { environmentPrefix as envPrefix, parseSecretRef } from '../../src/contract';
 
 const BACKENDS = new Map([['gitlab', gitlab]]);
 
