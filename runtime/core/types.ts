@@ -25,7 +25,7 @@ export interface UpstreamRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the configured base URL, starting with `/` (already URL-encoded where needed). */
   readonly path: string;
-  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined | ReadonlyArray<string | number | boolean>>>;
   readonly body?: unknown;
   /** `json` (default) parses the body; `text` returns it as a string. */
   readonly responseType?: 'json' | 'text';
@@ -44,6 +44,8 @@ export interface UpstreamResponse<T = unknown> {
   readonly bytes: number;
   /** With `keep: 'tail'`: how many bytes at the start were dropped to stay within the limit. */
   readonly droppedBytes?: number;
+  /** A text answer longer than the read limit: `data` is its start (or its end with `keep: 'tail'`). */
+  readonly truncated?: boolean;
 }
 
 /** What a backend offers a tool to talk to its upstream API. */
