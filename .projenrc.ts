@@ -76,6 +76,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // import resolver does not; tsc (the test task's first step) checks those imports.
 project.eslint?.addRules({ 'import/no-unresolved': ['error', { ignore: ['^@modelcontextprotocol/sdk/'] }] });
 
+// Import zones: the contract (src/contract/) is the only code the constructs and the runtime
+// share; the core never knows a backend (the composition root in runtime/entrypoints/ joins them);
+// a backend is written with the kit and the core's types only. `npx projen eslint` fails on a
+// boundary import (paths are relative to the repository root; `except` is relative to `from`).
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      { target: './runtime', from: './src', except: ['./contract'], message: 'The runtime may import only the contract (src/contract/) of src/.' },
+      { target: './src', from: './runtime', message: 'The constructs never import the runtime: share through src/contract/.' },
+      { target: './src/contract', from: ['./src', './runtime'], except: ['./contract'], message: 'The contract imports nothing.' },
+      { target: './runtime/core', from: './runtime/backends', message: 'The core never imports a backend: runtime/entrypoints/compose.ts joins them.' },
+      {
+        target: './runtime/backends',
+        from: './runtime',
+        except: ['./backends', './kit', './core/types.ts'],
+        message: 'A backend imports only runtime/kit/, runtime/core/types.ts and the contract.',
+      },
+      { target: './runtime/kit', from: './runtime/backends', message: 'The kit serves every backend and knows none.' },
+    ],
+  }],
+});
+
 // After changing dependencies, complete the lockfile so `npm ci` accepts it everywhere.
 project.addTask('lockfile', {
   description: 'Add lockfile entries for optional platform packages the registry did not describe',
