@@ -6,16 +6,10 @@
  */
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import type { BackendContract, CredentialContract } from '../../src/contract';
 
-/** One credential a backend needs (a token, a password...). */
-export interface CredentialSpec {
-  /** Suffix of the variables that carry it: `TOKEN` -> `<PREFIX>_TOKEN` and `<PREFIX>_TOKEN_SECRET_ARN`. */
-  readonly env: string;
-  /** Whether the server can answer without it (GitLab reads public projects anonymously). */
-  readonly optional: boolean;
-  /** What the credential is, for people reading the backend's code. */
-  readonly description: string;
-}
+/** One credential a backend needs (a token, a password...), as the contract declares it. */
+export type CredentialSpec = CredentialContract;
 
 /** A resolved credential set, keyed by `CredentialSpec.env` (e.g. `{ TOKEN: 'glpat-...' }`). */
 export type Credentials = Readonly<Record<string, string | undefined>>;
@@ -25,6 +19,7 @@ export interface UpstreamRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the configured base URL, starting with `/` (already URL-encoded where needed). */
   readonly path: string;
+  /** Query parameters; `undefined` and `''` are left out, an array repeats the key (`statuses[]=a&statuses[]=b`). */
   readonly query?: Readonly<Record<string, string | number | boolean | undefined | ReadonlyArray<string | number | boolean>>>;
   readonly body?: unknown;
   /** `json` (default) parses the body; `text` returns it as a string. */
@@ -68,6 +63,11 @@ export interface ToolDefinition {
   readonly description: string;
   /** A zod object schema; converted once per process to JSON Schema for tools/list. */
   readonly inputSchema: z.ZodObject;
+  /**
+   * The shape of the result's `structuredContent` (MCP 2025-06-18); listed as the tool's
+   * `outputSchema`, which clients check every non-error result against.
+   */
+  readonly outputSchema?: z.ZodObject;
   readonly annotations: ToolAnnotations;
   /** Mutating tools are registered only when the server allows writes. */
   readonly mutating: boolean;
@@ -83,19 +83,29 @@ export interface UpstreamFailure {
   readonly body: unknown;
 }
 
-export interface BackendDefinition {
-  /** The kind, e.g. `gitlab`; also the default server name. */
-  readonly kind: string;
-  /** Human name used in messages: `GitLab`. */
-  readonly displayName: string;
-  /** Suffix of the variable with the upstream base URL: `API_URL` -> `GITLAB_API_URL`. */
-  readonly urlEnv: string;
-  /** The base URL used when the variable is absent (undefined: the URL is required). */
-  readonly defaultUrl?: string;
+/** What an authentication scheme may need besides the credentials (a token exchange calls the upstream). */
+export interface AuthContext {
+  /** The server's upstream base URL. */
+  readonly baseUrl: string;
+  /** Aborted when the caller goes away. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A backend: its contract (kind, display name, URL variable and default, credentials, tool names;
+ * declared once in `src/contract/backends.ts`), its tools, how it authenticates and how it words
+ * failures. Written with `defineBackend` (runtime/kit).
+ */
+export interface BackendDefinition extends Omit<BackendContract, 'tools'> {
   readonly credentials: readonly CredentialSpec[];
   readonly tools: readonly ToolDefinition[];
-  /** Headers that authenticate an upstream call; omit what is not configured. */
-  authHeaders(credentials: Credentials): Record<string, string>;
+  /** Headers that authenticate an upstream call (may wait for a token exchange); omit what is not configured. */
+  authHeaders(credentials: Credentials, context: AuthContext): Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * After an upstream 401: forget what was derived from these credentials (an exchanged access
+   * token) and say whether a retry with fresh headers can succeed. Absent: nothing to forget.
+   */
+  onUnauthorized?(credentials: Credentials): boolean;
   /** The sentence for an upstream failure, e.g. `GitLab answered 403 for GET /projects/42/issues: ...`. */
   describeFailure(failure: UpstreamFailure): string;
 }
