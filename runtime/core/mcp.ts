@@ -14,6 +14,7 @@ import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-sc
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
+import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
 import { logger } from './observability';
 import { requestScope } from './scope';
 import type { ToolDefinition } from './types';
@@ -40,18 +41,23 @@ function toolError(text: string): CallToolResult {
  * The SDK's protocol layer parses a request against the handler's schema before its own
  * tools/call validation runs, so a tools/call without a name would come back as -32603
  * Internal error. Answer it here with what JSON-RPC says it is: -32602 Invalid params.
+ * Undefined when `message` is not such a call; null when it is one but a notification (no answer).
  */
-function invalidToolCall(body: unknown): Response | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body) || (body as { method?: unknown }).method !== 'tools/call') return undefined;
-  const parsed = CallToolRequestSchema.safeParse(body);
+function invalidToolCall(message: unknown): JsonRpcErrorAnswer | null | undefined {
+  if (!message || typeof message !== 'object' || Array.isArray(message) || (message as { method?: unknown }).method !== 'tools/call') return undefined;
+  const parsed = CallToolRequestSchema.safeParse(message);
   if (parsed.success) return undefined;
+  if (!isJsonRpcRequest(message)) return null;
   const issues = parsed.error.issues.map((i) => `${['params', ...i.path.slice(1)].join('.')}: ${i.message}`).join('; ');
-  const id = (body as { id?: unknown }).id ?? null;
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32602, message: `Invalid params: tools/call needs params.name (a string) and optional params.arguments (an object); ${issues}` } }), {
-    status: 200,
-    headers: { 'content-type': 'application/json' },
-  });
+  return jsonRpcError(Code.INVALID_PARAMS, `Invalid params: tools/call needs params.name (a string) and optional params.arguments (an object); ${issues}`, message.id);
 }
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** Stateless: a notifications/cancelled can only name a request of this same POST, and a cancelled request is never answered. */
+const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled';
 
 /** One hosted MCP server: its enabled tools, their cached listing, and a pool of SDK servers. */
 export class McpHost {
@@ -86,13 +92,53 @@ export class McpHost {
 
   /** Answers one HTTP request carrying MCP messages (already parsed and shape-checked). */
   public async handle(request: Request, parsedBody: unknown): Promise<Response> {
+    if (Array.isArray(parsedBody)) return this.handleBatch(request, parsedBody);
     const invalid = invalidToolCall(parsedBody);
-    if (invalid) return invalid;
-    // Stateless: a notifications/cancelled can only name a request of this same POST, and a
-    // cancelled request is never answered, so the JSON response would wait forever. Drop them.
-    const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled';
-    const body = Array.isArray(parsedBody) ? parsedBody.filter((m) => !isCancel(m)) : parsedBody;
-    if (isCancel(body) || (Array.isArray(body) && body.length === 0)) return new Response(null, { status: 202 });
+    if (invalid) return jsonResponse(200, invalid);
+    // A cancelled request is never answered, so the JSON response would wait forever: drop them.
+    if (invalid === null || isCancel(parsedBody)) return new Response(null, { status: 202 });
+    return this.transport(request, parsedBody);
+  }
+
+  /**
+   * A batch: each element is checked on its own (a nameless tools/call is answered -32602 here,
+   * the rest go to the SDK), and its requests get ids unique within the batch before the SDK sees
+   * them: the SDK's transport keys answers by id, so two requests with one id would lose an
+   * answer. The answers get their ids back and come out in the batch's order, as an array.
+   */
+  private async handleBatch(request: Request, batch: readonly unknown[]): Promise<Response> {
+    const answers: Array<{ index: number; answer: unknown }> = [];
+    const forward: unknown[] = [];
+    const originalIds = new Map<number, { index: number; id: unknown }>();
+    batch.forEach((message, index) => {
+      const invalid = invalidToolCall(message);
+      if (invalid) return void answers.push({ index, answer: invalid });
+      if (invalid === null || isCancel(message)) return;
+      if (isJsonRpcRequest(message)) {
+        originalIds.set(index, { index, id: message.id });
+        forward.push({ ...message, id: index });
+      } else {
+        forward.push(message);
+      }
+    });
+    if (originalIds.size > 0 || forward.length > 0) {
+      const res = await this.transport(request, forward);
+      if (res.status === 202 && answers.length === 0) return res;
+      if (res.status !== 202) {
+        if (res.status !== 200) return res; // an HTTP-level refusal by the transport (e.g. an unsupported protocol version)
+        const body = await res.json() as unknown;
+        for (const answer of [body].flat() as Array<{ id?: unknown }>) {
+          const original = typeof answer?.id === 'number' ? originalIds.get(answer.id) : undefined;
+          answers.push(original ? { index: original.index, answer: { ...answer, id: original.id } } : { index: batch.length, answer });
+        }
+      }
+    }
+    if (answers.length === 0) return new Response(null, { status: 202 });
+    return jsonResponse(200, answers.sort((x, y) => x.index - y.index).map((a) => a.answer));
+  }
+
+  /** Hands messages to a pooled SDK server over a fresh stateless transport. */
+  private async transport(request: Request, body: unknown): Promise<Response> {
     const server = this.idle.pop() ?? this.createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
@@ -100,10 +146,8 @@ export class McpHost {
     const deadline = requestScope.getStore()?.deadline ?? Date.now() + this.opts.requestBudgetMs;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<Response>((resolve) => {
-      timer = setTimeout(() => resolve(new Response(
-        JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error: no answer within the request\'s time budget' } }),
-        { status: 504, headers: { 'content-type': 'application/json' } },
-      )), Math.max(0, deadline - Date.now() - 100));
+      timer = setTimeout(() => resolve(jsonResponse(504, jsonRpcError(Code.INTERNAL_ERROR, 'Internal error: no answer within the request\'s time budget'))),
+        Math.max(0, deadline - Date.now() - 100));
     });
     try {
       return await Promise.race([transport.handleRequest(request, { parsedBody: body }), expired]);

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RuntimeConfig, ServerConfig } from './config';
 import { CredentialStore } from './credentials';
+import { JsonRpcErrorCode as Code, batchRefusal, isJsonRpcBody, jsonRpcError, requestProtocolVersion } from './jsonrpc';
 import { McpHost } from './mcp';
 import { configureLogger, logger } from './observability';
 import { requestScope } from './scope';
@@ -61,24 +62,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): HttpResponse {
-  return json(status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
-}
-
-/** A JSON-RPC 2.0 message shape check (request, notification or response), batch included. */
-function validJsonRpc(value: unknown): boolean {
-  const one = (m: unknown): boolean => {
-    if (!m || typeof m !== 'object' || Array.isArray(m)) return false;
-    const msg = m as Record<string, unknown>;
-    if (msg.jsonrpc !== '2.0') return false;
-    const idOk = typeof msg.id === 'string' || (typeof msg.id === 'number' && Number.isSafeInteger(msg.id));
-    if (typeof msg.method === 'string') {
-      if ('id' in msg && !idOk) return false;
-      return msg.params === undefined || (typeof msg.params === 'object' && msg.params !== null);
-    }
-    return idOk && ('result' in msg || 'error' in msg);
-  };
-  if (Array.isArray(value)) return value.length > 0 && value.every(one);
-  return one(value);
+  return json(status, jsonRpcError(code, message), headers);
 }
 
 function isJsonMediaType(ct: string | undefined): boolean {
@@ -149,23 +133,28 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
   async function mcp(req: HttpRequest, host: McpHost, requestId: string): Promise<HttpResponse> {
     const body = req.body ?? '';
     if (Buffer.byteLength(body) > config.maxBodyBytes) {
-      return rpcError(413, -32000, `Payload Too Large: the request body is over ${config.maxBodyBytes} bytes`);
+      return rpcError(413, Code.SERVER_ERROR, `Payload Too Large: the request body is over ${config.maxBodyBytes} bytes`);
     }
     if (!isJsonMediaType(req.headers['content-type'])) {
-      return rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+      return rpcError(415, Code.SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
     }
     const accept = req.headers.accept ?? '';
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
-      return rpcError(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+      return rpcError(406, Code.SERVER_ERROR, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      return rpcError(400, -32700, 'Parse error: Invalid JSON');
+      return rpcError(400, Code.PARSE_ERROR, 'Parse error: Invalid JSON');
     }
-    if (!validJsonRpc(parsed)) {
-      return rpcError(400, -32600, 'Invalid Request: the body is not a JSON-RPC 2.0 message');
+    if (!isJsonRpcBody(parsed)) {
+      return rpcError(400, Code.INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message');
+    }
+    if (Array.isArray(parsed)) {
+      // A batch runs its calls at once: refused where MCP no longer has batches, capped where it does.
+      const refusal = batchRefusal(parsed.length, requestProtocolVersion(req.headers['mcp-protocol-version'], parsed));
+      if (refusal) return rpcError(400, Code.INVALID_REQUEST, refusal);
     }
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, v);
@@ -190,7 +179,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
         return health(r.server);
       case 'mcp':
         if (method !== 'POST') {
-          return rpcError(405, -32000, `Method Not Allowed: ${method} is not supported on ${req.path}; this stateless server answers POST only`, { allow: MCP_ALLOW });
+          return rpcError(405, Code.SERVER_ERROR, `Method Not Allowed: ${method} is not supported on ${req.path}; this stateless server answers POST only`, { allow: MCP_ALLOW });
         }
         return mcp(req, r.server, requestId);
     }
@@ -212,7 +201,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       const started = Date.now();
       let res: HttpResponse;
       if (origin && !allowAny && !allowed.has(origin)) {
-        res = rpcError(403, -32000, `Forbidden: Origin ${origin} is not allowed`);
+        res = rpcError(403, Code.SERVER_ERROR, `Forbidden: Origin ${origin} is not allowed`);
       } else if ((req.method ?? '').toUpperCase() === 'OPTIONS') {
         res = { status: 204, headers: {}, body: '' };
       } else {
@@ -220,7 +209,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
           res = await dispatch(req, requestId);
         } catch (err) {
           logger.error('request failed', { requestId, path: req.path, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
-          res = rpcError(500, -32603, `Internal error (request ${requestId})`);
+          res = rpcError(500, Code.INTERNAL_ERROR, `Internal error (request ${requestId})`);
         }
       }
       logger.debug('request', { requestId, method: req.method, path: req.path, status: res.status, durationMs: Date.now() - started });

@@ -7,6 +7,8 @@ import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/se
 import { connectClient } from '../helpers/mcp-client';
 
 const MCP_HEADERS = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' };
+const PING = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'ping' });
+const INITIALIZE = (protocolVersion: string) => ({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'batcher', version: '0.1' } } });
 
 describe('node server pipeline', () => {
   let fleet: FleetServer;
@@ -39,6 +41,14 @@ describe('node server pipeline', () => {
       ['DELETE on the MCP path', () => fetch(`${fleet.url}/gitlab/mcp`, { method: 'DELETE' }), 405, -32000, /Method Not Allowed/],
       ['an unknown path', () => post('/nowhere/at/all', '{}'), 404, undefined, /No route/],
       ['an unknown server', () => post('/jira/mcp', '{}'), 404, undefined, /No MCP server named "jira"/],
+      ['a batch under protocol 2025-06-18 (batches were removed)', () => post('/gitlab/mcp', JSON.stringify([PING(1), PING(2)]), { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' }),
+        400, -32600, /^Invalid Request: JSON-RPC batches are not part of MCP protocol version 2025-06-18 \(they were removed in 2025-06-18\); send one message per POST$/],
+      ['a batch under a later protocol version', () => post('/gitlab/mcp', JSON.stringify([PING(1)]), { ...MCP_HEADERS, 'mcp-protocol-version': '2025-11-25' }),
+        400, -32600, /batches are not part of MCP protocol version 2025-11-25/],
+      ['a batch whose initialize asks for 2025-06-18', () => post('/gitlab/mcp', JSON.stringify([INITIALIZE('2025-06-18'), PING(2)])),
+        400, -32600, /batches are not part of MCP protocol version 2025-06-18/],
+      ['a batch of 11 under protocol 2025-03-26', () => post('/gitlab/mcp', JSON.stringify(Array.from({ length: 11 }, (_, i) => PING(i))), { ...MCP_HEADERS, 'mcp-protocol-version': '2025-03-26' }),
+        400, -32600, /^Invalid Request: a batch may hold at most 10 messages, got 11; send them in smaller batches or one per POST$/],
     ];
 
     it.each(rows)('%s', async (_what, send, status, code, message) => {
@@ -69,6 +79,60 @@ describe('node server pipeline', () => {
       // (the SDK's transport answers a batch holding one request with that request's answer)
       expect([await res.json()].flat()).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
       expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    describe('batches (protocol versions before 2025-06-18)', () => {
+      const OLD = { ...MCP_HEADERS, 'mcp-protocol-version': '2025-03-26' };
+
+      it('answers a batch of 10, every element, as an array in the batch\'s order', async () => {
+        // Act
+        const res = await post('/gitlab/mcp', JSON.stringify(Array.from({ length: 10 }, (_, i) => PING(`p${i}`))), OLD);
+        // Assess
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual(Array.from({ length: 10 }, (_, i) => ({ jsonrpc: '2.0', id: `p${i}`, result: {} })));
+      });
+
+      it('answers a batch without a protocol version header as 2025-03-26 (the transport\'s default)', async () => {
+        const res = await post('/gitlab/mcp', JSON.stringify([PING(1), PING(2)]));
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }, { jsonrpc: '2.0', id: 2, result: {} }]);
+      });
+
+      it('answers a nameless tools/call in a batch with -32602, and the other elements with their results', async () => {
+        // Act
+        const res = await post('/gitlab/mcp', JSON.stringify([
+          PING(1),
+          { jsonrpc: '2.0', id: 2, method: 'tools/call', params: {} },
+          { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'drop_database', arguments: {} } },
+        ]), OLD);
+        // Assess
+        expect(res.status).toBe(200);
+        const answers = await res.json();
+        expect(answers.map((a: { id: unknown }) => a.id)).toEqual([1, 2, 3]);
+        expect(answers[0].result).toEqual({});
+        expect(answers[1].error.code).toBe(-32602);
+        expect(answers[1].error.message).toMatch(/^Invalid params: tools\/call needs params\.name/);
+        expect(answers[2].result.isError).toBe(true);
+      });
+
+      it('answers every request of a batch whose ids repeat', async () => {
+        // Act
+        const res = await post('/gitlab/mcp', JSON.stringify([PING(7), { jsonrpc: '2.0', id: 7, method: 'tools/list' }, PING(7)]), OLD);
+        // Assess
+        expect(res.status).toBe(200);
+        const answers = await res.json();
+        expect(answers).toHaveLength(3);
+        expect(answers.map((a: { id: unknown }) => a.id)).toEqual([7, 7, 7]);
+        expect(answers[0].result).toEqual({});
+        expect(answers[1].result.tools.length).toBeGreaterThan(5);
+        expect(answers[2].result).toEqual({});
+      });
+
+      it('answers 202 to a batch of notifications only', async () => {
+        const res = await post('/gitlab/mcp', JSON.stringify([{ jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', method: 'tools/call', params: {} }]), OLD);
+        expect(res.status).toBe(202);
+        expect(await res.text()).toBe('');
+      });
     });
 
     it('answers 413 to a declared Content-Length over the limit without waiting for the body', async () => {
