@@ -3,6 +3,13 @@
  * fits inside the request's remaining time budget, retries with jittered backoff on
  * 429/502/503/504 that honour Retry-After when it fits the budget, and one credential refresh
  * and retry after a 401 when the credential comes from Secrets Manager.
+ *
+ * Memory: at most MAX_CONCURRENT_UPSTREAM calls per process read at once, and each reads no more
+ * than its answer can use (JSON up to MAX_JSON_BYTES, text up to MAX_TEXT_BYTES, error bodies up
+ * to MAX_ERROR_BODY_BYTES), so no request can hold more than a few of those in memory at once.
+ *
+ * Credentials: every answer is redacted here, in one place, before anything reads or cuts it:
+ * the body text before it is parsed, the headers, the Location of a redirect, error text.
  */
 import type { ServerConfig } from './config';
 import type { CredentialStore } from './credentials';
@@ -13,38 +20,157 @@ import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, Ups
 const RETRYABLE = new Set([429, 502, 503, 504]);
 /** A write answered 502/503/504 may already have been applied; only 429 (refused up front) is retried. */
 const RETRYABLE_WRITE = new Set([429]);
-/** The largest upstream answer read into memory (a Lambda function may have 128 MB in all). */
-export const MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
-
-/** An answer body over the size limit (for `keep: 'tail'` answers this never happens). */
-class BodyTooLarge extends Error {}
 
 /**
- * Reads a body up to `limit` bytes. Over it: with `tail`, keeps the last `limit` bytes (whole
- * chunks, then trimmed) and counts what was dropped; otherwise stops reading and throws.
+ * The largest JSON answer read. Tool answers are cut at 60,000 characters, so a JSON answer is
+ * worth reading only up to what a page of picked fields needs; 2 MB is a page of 100 large
+ * objects. Parsing takes about 3 times its size in heap (small objects, the worst case), so a
+ * call holds at most ~12 MB (bytes, string, parse) at its peak.
  */
-async function readBody(res: Response, limit: number, tail: boolean): Promise<{ text: string; bytes: number; dropped: number }> {
+export const MAX_JSON_BYTES = 2 * 1024 * 1024;
+/**
+ * The most of a text answer kept: its start (or its end with `keep: 'tail'`, e.g. a job log).
+ * 60,000 characters are at most 240 KB of UTF-8; the rest is never read (or, for a tail, read
+ * and dropped as it streams).
+ */
+export const MAX_TEXT_BYTES = 256 * 1024;
+/** An error body is only quoted in a sentence: its start is enough. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * Upstream calls one process makes at once (the others wait for a slot within their time
+ * budget). With the read limits above this bounds the memory all calls hold together (~50 MB),
+ * whatever a request asks for: a Lambda function with 256 MB must survive its worst request.
+ */
+export const MAX_CONCURRENT_UPSTREAM = 4;
+
+/** An answer body over the size limit (for text answers this never happens: they are cut). */
+class BodyTooLarge extends Error {}
+
+type ReadMode = 'json' | 'head' | 'tail';
+interface Body {
+  readonly text: string;
+  /** Bytes read from the network. */
+  readonly bytes: number;
+  /** Bytes not kept: read and dropped (tail), or known from Content-Length and never read (head). */
+  readonly dropped: number;
+  /** Which end of a longer body was cut off (a credential may straddle it). */
+  readonly cut?: 'start' | 'end';
+}
+
+/** A UTF-8 continuation byte: a cut there would split a character. */
+const isContinuation = (b: number) => b >= 0x80 && b < 0xc0;
+
+/**
+ * Reads a body within `limit` bytes. `json`: over it, stops and throws. `head`: keeps the first
+ * `limit` bytes and stops reading. `tail`: reads to the end, keeping only the last `limit` bytes.
+ * A cut never splits a UTF-8 character.
+ */
+async function readBody(res: Response, limit: number, mode: ReadMode): Promise<Body> {
   if (!res.body) return { text: '', bytes: 0, dropped: 0 };
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (mode === 'json' && declared > limit) {
+    await res.body.cancel().catch(() => undefined);
+    throw new BodyTooLarge();
+  }
   const chunks: Buffer[] = [];
   let kept = 0;
   let total = 0;
+  let stopped = false;
   for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const chunk = Buffer.from(part);
+    const chunk = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
     total += chunk.length;
     chunks.push(chunk);
     kept += chunk.length;
     if (kept > limit) {
-      if (!tail) {
+      if (mode === 'json') {
         await res.body.cancel().catch(() => undefined);
         throw new BodyTooLarge();
+      }
+      if (mode === 'head') {
+        stopped = true;
+        break; // leaving the loop cancels the stream: the rest is never read
       }
       while (kept - chunks[0].length >= limit) kept -= chunks.shift()!.length;
     }
   }
-  let buf = Buffer.concat(chunks);
-  if (buf.length > limit) buf = buf.subarray(buf.length - limit);
-  return { text: buf.toString('utf8'), bytes: total, dropped: total - buf.length };
+  let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  chunks.length = 0;
+  if (buf.length > limit) {
+    if (mode === 'head') {
+      let end = limit;
+      while (end > 0 && isContinuation(buf[end])) end--;
+      buf = buf.subarray(0, end);
+    } else {
+      let start = buf.length - limit;
+      while (start < buf.length && isContinuation(buf[start])) start++;
+      buf = buf.subarray(start);
+    }
+  }
+  const dropped = mode === 'head' ? (stopped && declared > buf.length ? declared - buf.length : 0) : total - buf.length;
+  const cut = mode === 'head' ? (stopped ? 'end' : undefined) : total > buf.length ? 'start' : undefined;
+  return { text: buf.toString('utf8'), bytes: total, dropped, ...(cut ? { cut } : {}) };
 }
+
+/** Upstream calls in flight in this process, and the calls waiting for one to end. */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private limit: number) {}
+
+  public get size(): number {
+    return this.limit;
+  }
+
+  public resize(limit: number): void {
+    this.limit = Math.max(1, Math.floor(limit));
+    while (this.active < this.limit && this.waiting.length > 0) this.grant();
+  }
+
+  /** Resolves with the release function once a slot is free; rejects when `signal` aborts first. */
+  public acquire(signal: AbortSignal): Promise<() => void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(wake);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(this.releaser());
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(wake);
+    });
+  }
+
+  private grant(): void {
+    this.active++;
+    this.waiting.shift()!();
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.active--;
+      if (this.waiting.length > 0 && this.active < this.limit) this.grant();
+    };
+  }
+}
+
+const slots = new Slots(MAX_CONCURRENT_UPSTREAM);
+
+/** Sets how many upstream calls this process makes at once (a server with more memory may allow more). */
+export function setUpstreamConcurrency(limit: number): void {
+  slots.resize(limit);
+}
+
 /** Time kept back from the budget to turn a failure into an answer. */
 const SAFETY_MS = 500;
 
@@ -98,13 +224,21 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** A `.` or `..` segment (also %2e-encoded) is resolved away by the URL parser: `/projects/../issues` is `/issues`. */
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
+type QueryValue = string | number | boolean | undefined;
+
 function buildUrl(base: string, req: UpstreamRequest): URL {
   if (req.path.split('/').some((seg) => DOT_SEGMENT.test(seg))) {
     throw new UpstreamError(`refusing to call ${req.path}: a path segment is "." or ".." (check project_id and file_path)`);
   }
   const url = new URL(base + req.path);
-  for (const [k, v] of Object.entries(req.query ?? {})) {
-    if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  // An array repeats its key, as Rails-style APIs expect: `statuses[]=a&statuses[]=b`.
+  const query = (req.query ?? {}) as Readonly<Record<string, QueryValue | readonly QueryValue[] | undefined>>;
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) {
+      for (const item of v as readonly QueryValue[]) if (item !== undefined && item !== '') url.searchParams.append(k, String(item));
+    } else if (v !== undefined && v !== '') {
+      url.searchParams.set(k, String(v));
+    }
   }
   return url;
 }
@@ -119,18 +253,134 @@ function networkCause(err: unknown): string {
   return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.cause?.code ?? cause?.message ?? (err as Error)?.name ?? 'network error';
 }
 
-/** Replaces every credential value in `text`: an upstream (or a proxy in front of it) may echo the token. */
-export function redact(text: string, creds: Credentials): string {
-  let out = text;
-  for (const v of Object.values(creds)) if (v && v.length >= 6) out = out.split(v).join('[REDACTED]');
-  return out;
+const REDACTED = '[REDACTED]';
+/** Shorter values are not replaced: they would match ordinary text. */
+const MIN_SECRET_CHARS = 6;
+/** A cut can leave this much of a credential at the edge of the text; shorter pieces are left. */
+const MIN_FRAGMENT_CHARS = 4;
+
+/**
+ * Replaces credentials in what an upstream answered: an upstream, or a proxy in front of it, may
+ * echo the token (in a body, a paging header, a redirect, an error). Each value is matched as
+ * given, URL-encoded and JSON-escaped; a value in an `Authorization` header also without its
+ * scheme (the Base64 of Basic credentials is what an echo shows).
+ */
+export class Redactor {
+  private readonly secrets: readonly string[];
+  /** The values as sent, for the pieces a cut leaves at an edge. */
+  private readonly raw: readonly string[];
+
+  constructor(values: Iterable<string | undefined>) {
+    const raw = new Set<string>();
+    for (const v of values) {
+      if (!v || v.length < MIN_SECRET_CHARS) continue;
+      raw.add(v);
+      const scheme = /^(?:basic|bearer|token)\s+(\S+)$/i.exec(v);
+      if (scheme && scheme[1].length >= MIN_SECRET_CHARS) raw.add(scheme[1]);
+    }
+    const all = new Set<string>();
+    for (const v of raw) {
+      all.add(v);
+      all.add(encodeURIComponent(v));
+      const escaped = JSON.stringify(v).slice(1, -1);
+      all.add(escaped);
+      all.add(escaped.replace(/\//g, '\\/'));
+    }
+    // Longest first: a value that contains another is replaced whole.
+    this.secrets = [...all].sort((x, y) => y.length - x.length);
+    this.raw = [...raw].sort((x, y) => y.length - x.length);
+  }
+
+  public get empty(): boolean {
+    return this.secrets.length === 0;
+  }
+
+  /**
+   * `text` without credentials. `cut` says which edges of `text` were cut from a longer body:
+   * a credential's start left at a cut end (or its end at a cut start) is replaced too.
+   */
+  public text(text: string, cut: { readonly start?: boolean; readonly end?: boolean } = {}): string {
+    let out = text;
+    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join(REDACTED);
+    for (const v of this.raw) {
+      if (cut.end) {
+        for (let k = Math.min(v.length - 1, out.length); k >= MIN_FRAGMENT_CHARS; k--) {
+          if (out.endsWith(v.slice(0, k))) {
+            out = out.slice(0, out.length - k) + REDACTED;
+            break;
+          }
+        }
+      }
+      if (cut.start) {
+        for (let k = Math.min(v.length - 1, out.length); k >= MIN_FRAGMENT_CHARS; k--) {
+          if (out.startsWith(v.slice(v.length - k))) {
+            out = REDACTED + out.slice(k);
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A parsed JSON value with every string redacted (for JSON whose escapes could hide a credential from the text pass). */
+  public value(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (!value || typeof value !== 'object' || depth > 64) return value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = this.value(value[i], depth + 1);
+      return value;
+    }
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) obj[k] = this.value(obj[k], depth + 1);
+    return value;
+  }
+
+  /** The headers with credentials replaced in their values (the same object when none has one). */
+  public headers(headers: Headers): Headers {
+    let changed: Headers | undefined;
+    headers.forEach((v, k) => {
+      const clean = this.text(v);
+      if (clean === v) return;
+      changed ??= new Headers(headers);
+      changed.set(k, clean);
+    });
+    return changed ?? headers;
+  }
 }
+
+/** Replaces every credential value in `text`. */
+export function redact(text: string, creds: Credentials): string {
+  return new Redactor(Object.values(creds)).text(text);
+}
+
+/** JSON text that could spell a credential with escapes the text pass does not know. */
+const HIDING_ESCAPE = /\\u[0-9a-fA-F]{4}|\\\//;
 
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const { server, credentials } = opts;
   const backend = server.backend;
   const maxRetries = opts.maxRetries ?? 3;
   const backoffBase = opts.backoffBaseMs ?? 200;
+
+  /** The JSON of a successful answer; an empty or `null` one is a failure a person can read, not a crash in the tool. */
+  function parseAnswer(text: string, status: number, what: string, redactor: Redactor): unknown {
+    // 204/205 carry no content by definition: the caller gets null.
+    if (status === 204 || status === 205) return null;
+    if (text.trim() === '') {
+      throw new UpstreamError(`${backend.displayName} answered ${status} with an empty body for ${what}; a JSON answer was expected (the API, or a proxy in front of it, sent nothing)`);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new UpstreamError(`${backend.displayName} answered ${what} with a body that is not JSON`);
+    }
+    if (data === null) {
+      throw new UpstreamError(`${backend.displayName} answered ${status} with JSON null for ${what}; an object or a list was expected`);
+    }
+    return HIDING_ESCAPE.test(text) ? redactor.value(data) : data;
+  }
 
   return {
     async request<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
@@ -139,67 +389,89 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
       }
       const method = req.method ?? 'GET';
       const url = buildUrl(server.baseUrl, req);
+      const what = `${method} ${req.path}`;
       let creds: Credentials = await credentials.get(server);
       let refreshed = false;
+      let reauthenticated = false;
       let attempt = 0;
       const retryable = method === 'GET' ? RETRYABLE : RETRYABLE_WRITE;
       for (;;) {
         const remaining = opts.deadline - Date.now() - SAFETY_MS;
         if (remaining <= 0) {
-          throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within the request's time budget`);
+          throw new UpstreamError(`${backend.displayName} did not answer ${what} within the request's time budget`);
         }
         const timeoutMs = Math.min(opts.attemptTimeoutMs, remaining);
+        const signals = [AbortSignal.timeout(timeoutMs)];
+        if (opts.signal) signals.push(opts.signal);
+        const signal = AbortSignal.any(signals);
+        // May exchange the credentials for a token first (OAuth client credentials; cached by the backend).
+        const authHeaders = await backend.authHeaders(creds, { baseUrl: server.baseUrl, signal });
+        const redactor = new Redactor([...Object.values(creds), ...Object.values(authHeaders)]);
         const started = Date.now();
+        let release: (() => void) | undefined;
         let res: Response;
-        let text: string;
-        let bytes: number;
-        let dropped: number;
+        let body: Body;
         try {
-          ({ res, text, bytes, dropped } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
-            const signals = [AbortSignal.timeout(timeoutMs)];
-            if (opts.signal) signals.push(opts.signal);
+          // The slot is held while the answer is read and parsed: what bounds this process's memory.
+          release = await slots.acquire(signal);
+          ({ res, body } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const r = await fetch(url, {
               method,
               headers: {
                 'accept': req.responseType === 'text' ? 'text/plain, */*' : 'application/json',
                 'user-agent': 'mcp-server-fleet',
                 ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-                ...backend.authHeaders(creds),
+                ...authHeaders,
               },
               body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-              signal: AbortSignal.any(signals),
+              signal,
               // A redirect to another host would carry the credential header there: never follow one.
               redirect: 'manual',
             });
             annotate('status', r.status);
-            return { res: r, ...(await readBody(r, MAX_UPSTREAM_BYTES, req.keep === 'tail' && r.ok)) };
+            const [limit, mode]: [number, ReadMode] = !r.ok ? [MAX_ERROR_BODY_BYTES, 'head']
+              : req.responseType === 'text' ? [MAX_TEXT_BYTES, req.keep === 'tail' ? 'tail' : 'head']
+                : [MAX_JSON_BYTES, 'json'];
+            return { res: r, body: await readBody(r, limit, mode) };
           }));
         } catch (err) {
+          if (!release && ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError')) {
+            throw new UpstreamError(`${backend.displayName} was not called for ${what}: this process's ${slots.size} upstream slots stayed busy for ${Math.round(timeoutMs / 100) / 10} s (ask for fewer calls at once)`);
+          }
+          release?.();
           if (err instanceof BodyTooLarge) {
-            throw new UpstreamError(`${backend.displayName}'s answer to ${method} ${req.path} is over ${MAX_UPSTREAM_BYTES / 1024 / 1024} MB; ask for less (fewer results per page, a narrower query)`);
+            throw new UpstreamError(`${backend.displayName}'s answer to ${what} is over ${MAX_JSON_BYTES / 1024 / 1024} MB, more than an answer can use; ask for less (fewer results per page, a narrower query)`);
           }
           const name = (err as Error)?.name;
           const durationMs = Date.now() - started;
           logger.warn('upstream call failed', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
           if (name === 'TimeoutError' || name === 'AbortError') {
-            throw new UpstreamError(`${backend.displayName} did not answer ${method} ${req.path} within ${Math.round(timeoutMs / 100) / 10} s`);
+            throw new UpstreamError(`${backend.displayName} did not answer ${what} within ${Math.round(timeoutMs / 100) / 10} s`);
           }
           const cause = networkCause(err);
-          throw new UpstreamError(redact(`could not reach ${backend.displayName} at ${url.origin} for ${method} ${req.path}: ${cause}`, creds));
+          throw new UpstreamError(redactor.text(`could not reach ${backend.displayName} at ${url.origin} for ${what}: ${cause}`));
+        }
+        let text: string;
+        let headers: Headers;
+        try {
+          // Redacted before anything reads or cuts it; a cut edge may hold part of a credential.
+          text = redactor.empty ? body.text : redactor.text(body.text, { start: body.cut === 'start', end: body.cut === 'end' });
+          headers = redactor.empty ? res.headers : redactor.headers(res.headers);
+        } finally {
+          if (!res.ok) release();
         }
         const durationMs = Date.now() - started;
         logger.info('upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
 
         if (res.ok) {
-          let data: unknown = text;
-          if (req.responseType !== 'text') {
-            try {
-              data = text === '' ? null : JSON.parse(text);
-            } catch {
-              throw new UpstreamError(`${backend.displayName} answered ${method} ${req.path} with a body that is not JSON`);
-            }
+          try {
+            let data: unknown = text;
+            if (req.responseType !== 'text') data = parseAnswer(text, res.status, what, redactor);
+            const truncated = body.cut ? { droppedBytes: body.dropped, truncated: true } : {};
+            return { status: res.status, headers, data: data as T, bytes: body.bytes, ...truncated };
+          } finally {
+            release();
           }
-          return { status: res.status, headers: res.headers, data: data as T, bytes, ...(dropped > 0 ? { droppedBytes: dropped } : {}) };
         }
 
         if (res.status >= 300 && res.status < 400) {
@@ -208,10 +480,15 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           try {
             where = location ? ` to ${new URL(location, url).origin}${new URL(location, url).pathname}` : '';
           } catch { /* an unparsable Location is not repeated */ }
-          throw new UpstreamError(`${backend.displayName} answered ${res.status} for ${method} ${req.path} (a redirect${where}); `
-            + `redirects are not followed, so the credential never goes elsewhere: check ${server.prefix}_${backend.urlEnv} (${url.origin})`);
+          throw new UpstreamError(redactor.text(`${backend.displayName} answered ${res.status} for ${what} (a redirect${where}); `
+            + `redirects are not followed, so the credential never goes elsewhere: check ${server.prefix}_${backend.urlEnv} (${url.origin})`));
         }
 
+        // A 401 first drops what the backend derived from the credentials (an expired access token), once.
+        if (res.status === 401 && !reauthenticated && backend.onUnauthorized?.(creds)) {
+          reauthenticated = true;
+          continue;
+        }
         if (res.status === 401 && !refreshed && credentials.refreshable(server)) {
           refreshed = true;
           logger.info('upstream answered 401; re-reading the credential once', { requestId: currentRequestId(), server: server.name, tool: opts.tool });
@@ -235,13 +512,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           }
         }
 
-        // The body is redacted before anything reads it: an upstream or a proxy may echo the token.
-        const clean = redact(text, creds);
-        let body: unknown = clean;
+        let failureBody: unknown = text;
         try {
-          body = JSON.parse(clean);
+          failureBody = redactor.value(JSON.parse(text));
         } catch { /* keep text */ }
-        const failure: UpstreamFailure = { status: res.status, method, path: req.path, body };
+        const failure: UpstreamFailure = { status: res.status, method, path: req.path, body: failureBody };
         let message = backend.describeFailure(failure);
         if (retryable.has(res.status)) {
           const hinted = parseRetryAfter(res.headers.get('retry-after'));
@@ -249,7 +524,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
             ? ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}; the API asks to retry after ${Math.ceil(hinted / 1000)} s)`
             : ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})`;
         }
-        throw new UpstreamError(redact(message, creds), failure);
+        throw new UpstreamError(redactor.text(message), failure);
       }
     },
   };

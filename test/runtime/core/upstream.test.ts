@@ -1,0 +1,455 @@
+/**
+ * The upstream client's behaviour, specified once for every backend, against the generic fake
+ * HTTP API: what it sends (auth, query), when it gives up (time budget), what it retries,
+ * what it never does (follow a redirect), how much it reads, and that no answer it hands on
+ * carries a credential.
+ */
+import type { ServerConfig } from '../../../runtime/core/config';
+import type { CredentialStore } from '../../../runtime/core/credentials';
+import type { BackendDefinition, Credentials, UpstreamFailure } from '../../../runtime/core/types';
+import {
+  MAX_CONCURRENT_UPSTREAM, MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, MAX_TEXT_BYTES, Redactor, UpstreamError, createUpstreamClient,
+} from '../../../runtime/core/upstream';
+import { startFakeHttpApi, type FakeHttpApi } from '../../fakes/fake-http-api';
+
+const TOKEN = 'acme-s3cr3t-t0ken-0123456789';
+const ROTATED = 'acme-r0tat3d-t0ken-9876543210';
+/** How the test backend quotes an error body: its first 200 characters, like GitLab's 300/500. */
+const QUOTE_CHARS = 200;
+
+/** A backend with nothing but what the client uses: a bearer header and a failure sentence that cuts the body. */
+const acme: BackendDefinition = {
+  kind: 'acme',
+  displayName: 'Acme',
+  urlEnv: 'API_URL',
+  credentials: [{ env: 'TOKEN', optional: false, description: 'Acme API token' }],
+  tools: [],
+  authHeaders: (creds): Record<string, string> => (creds.TOKEN ? { authorization: `Bearer ${creds.TOKEN}` } : {}),
+  describeFailure: (f: UpstreamFailure) => {
+    const detail = typeof f.body === 'string' ? f.body : (f.body as { message?: string } | null)?.message ?? JSON.stringify(f.body);
+    return `Acme answered ${f.status} for ${f.method} ${f.path}: ${String(detail).slice(0, QUOTE_CHARS)}`;
+  },
+};
+
+/** A credential store that hands out `creds` and, when refreshable, `rotated` on refresh. */
+function store(creds: Credentials, rotated?: Credentials): CredentialStore & { refreshes: number } {
+  const s = {
+    refreshes: 0,
+    get: async () => creds,
+    refreshable: () => rotated !== undefined,
+    refresh: async () => {
+      s.refreshes++;
+      return rotated ?? creds;
+    },
+  };
+  return s as unknown as CredentialStore & { refreshes: number };
+}
+
+describe('Class: UpstreamClient', () => {
+  let api: FakeHttpApi;
+  let elsewhere: FakeHttpApi;
+
+  beforeAll(async () => {
+    api = await startFakeHttpApi({
+      basePath: '/v1',
+      routes: [
+        { method: 'GET', path: '/v1/items', handle: () => ({ body: [{ id: 1 }] }) },
+        { method: 'POST', path: '/v1/items', handle: (req) => ({ status: 201, body: { id: 2, sent: req.body } }) },
+      ],
+    });
+    elsewhere = await startFakeHttpApi();
+  });
+  afterAll(async () => {
+    await api.close();
+    await elsewhere.close();
+  });
+  beforeEach(() => {
+    api.reset();
+    elsewhere.reset();
+  });
+
+  /** A client for `api` with a budget of `budgetMs` and fast backoff (no test waits on real backoff). */
+  function client(opts: { creds?: Credentials; rotated?: Credentials; budgetMs?: number; attemptTimeoutMs?: number; baseUrl?: string } = {}) {
+    const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
+    const server: ServerConfig = {
+      name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], missing: [],
+    };
+    const upstream = createUpstreamClient({
+      server, credentials, deadline: Date.now() + (opts.budgetMs ?? 10_000), attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000, backoffBaseMs: 1,
+    });
+    return { upstream, credentials };
+  }
+
+  async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+    const err = await p.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    return err as UpstreamError;
+  }
+
+  describe('Method: request (what is sent)', () => {
+    it('sends the backend\'s auth header, a user agent, and JSON for a body', async () => {
+      // Act
+      const res = await client().upstream.request({ method: 'POST', path: '/items', body: { name: 'x' } });
+      // Assess
+      expect(res.status).toBe(201);
+      expect(api.requests).toHaveLength(1);
+      expect(api.requests[0].headers).toMatchObject({ 'authorization': `Bearer ${TOKEN}`, 'user-agent': 'mcp-server-fleet', 'content-type': 'application/json', 'accept': 'application/json' });
+      expect(api.requests[0].body).toEqual({ name: 'x' });
+    });
+
+    it('repeats a query key for an array value (statuses[]=a&statuses[]=b) and leaves out empty values', async () => {
+      // Act
+      await client().upstream.request({ path: '/items', query: { 'statuses[]': ['open', 'closed'], 'page': 2, 'empty': '', 'none': undefined, 'flag': true } });
+      // Assess
+      expect(api.requests[0].queryAll).toEqual({ 'statuses[]': ['open', 'closed'], 'page': ['2'], 'flag': ['true'] });
+      expect(api.requests[0].rawQuery).toBe('statuses%5B%5D=open&statuses%5B%5D=closed&page=2&flag=true');
+    });
+
+    it('refuses a path with a "." or ".." segment before calling', async () => {
+      const err = await failure(client().upstream.request({ path: '/items/%2e%2e/admin' }));
+      expect(err.message).toMatch(/a path segment is "\." or "\.\."/);
+      expect(api.requests).toHaveLength(0);
+    });
+  });
+
+  describe('Method: request (time budget)', () => {
+    it('gives up within the request\'s budget, not the per-attempt timeout, and does not retry a timeout', async () => {
+      // Prepare: an answer slower than the budget; the attempt timeout alone would wait a minute
+      api.queue('GET', '/v1/slow', { delayMs: 5_000, body: {} });
+      // Act
+      const err = await failure(client({ budgetMs: 1_500, attemptTimeoutMs: 60_000 }).upstream.request({ path: '/slow' }));
+      // Assess: the timeout it reports is the budget less the time kept to answer (1.5 s - 0.5 s)
+      const seconds = Number(/within ([\d.]+) s/.exec(err.message)?.[1]);
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThanOrEqual(1);
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('does not call at all when the budget is already spent', async () => {
+      const err = await failure(client({ budgetMs: 100 }).upstream.request({ path: '/items' }));
+      expect(err.message).toMatch(/did not answer GET \/items within the request's time budget/);
+      expect(api.requests).toHaveLength(0);
+    });
+  });
+
+  describe('Method: request (retries)', () => {
+    it.each([429, 502, 503, 504])('retries a read answered %i', async (status) => {
+      // Prepare
+      api.queue('GET', '/v1/items', [{ status }, { status }]);
+      // Act
+      const res = await client().upstream.request({ path: '/items' });
+      // Assess
+      expect(res.data).toEqual([{ id: 1 }]);
+      expect(api.requests).toHaveLength(3);
+    });
+
+    it('stops after three retries and says so', async () => {
+      api.queue('GET', '/v1/items', Array.from({ length: 5 }, () => ({ status: 503, body: { message: 'down' } })));
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toBe('Acme answered 503 for GET /items: down (still failing after 3 retries)');
+      expect(api.requests).toHaveLength(4);
+    });
+
+    it.each([500, 501, 400, 404])('does not retry a read answered %i', async (status) => {
+      api.queue('GET', '/v1/items', { status, body: { message: 'no' } });
+      await failure(client().upstream.request({ path: '/items' }));
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it.each([502, 503, 504])('does not retry a write answered %i (it may have been applied)', async (status) => {
+      api.queue('POST', '/v1/items', { status, body: { message: 'gateway' } });
+      const err = await failure(client().upstream.request({ method: 'POST', path: '/items', body: {} }));
+      expect(err.message).toMatch(new RegExp(`^Acme answered ${status} for POST /items: gateway`));
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('retries a write answered 429 (refused before it was applied)', async () => {
+      api.queue('POST', '/v1/items', { status: 429 });
+      const res = await client().upstream.request({ method: 'POST', path: '/items', body: { n: 1 } });
+      expect(res.status).toBe(201);
+      expect(api.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+    });
+
+    it('honours a Retry-After that fits the budget', async () => {
+      api.queue('GET', '/v1/items', { status: 429, headers: { 'retry-after': '0' } });
+      const res = await client().upstream.request({ path: '/items' });
+      expect(res.status).toBe(200);
+      expect(api.requests).toHaveLength(2);
+    });
+
+    it('does not retry when Retry-After asks for longer than the budget, and passes the hint on', async () => {
+      api.queue('GET', '/v1/items', { status: 429, headers: { 'retry-after': '3600' }, body: { message: 'slow down' } });
+      const err = await failure(client({ budgetMs: 5_000 }).upstream.request({ path: '/items' }));
+      expect(err.message).toBe('Acme answered 429 for GET /items: slow down (still failing after 0 retries; the API asks to retry after 3600 s)');
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('re-reads the credential once after a 401 and retries with the rotated one', async () => {
+      // Prepare
+      api.queue('GET', '/v1/items', { status: 401, body: { message: 'expired' } });
+      const { upstream, credentials } = client({ rotated: { TOKEN: ROTATED } });
+      // Act
+      const res = await upstream.request({ path: '/items' });
+      // Assess
+      expect(res.status).toBe(200);
+      expect(credentials.refreshes).toBe(1);
+      expect(api.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${ROTATED}`]);
+    });
+
+    it('refreshes at most once per call: a second 401 is the answer', async () => {
+      api.queue('GET', '/v1/items', [{ status: 401, body: { message: 'no' } }, { status: 401, body: { message: 'still no' } }]);
+      const { upstream, credentials } = client({ rotated: { TOKEN: ROTATED } });
+      const err = await failure(upstream.request({ path: '/items' }));
+      expect(err.message).toBe('Acme answered 401 for GET /items: still no');
+      expect(credentials.refreshes).toBe(1);
+      expect(api.requests).toHaveLength(2);
+    });
+
+    it('does not retry a 401 when the re-read credential is the same', async () => {
+      api.queue('GET', '/v1/items', { status: 401, body: { message: 'no' } });
+      const { upstream, credentials } = client({ rotated: { TOKEN } });
+      await failure(upstream.request({ path: '/items' }));
+      expect(credentials.refreshes).toBe(1);
+      expect(api.requests).toHaveLength(1);
+    });
+  });
+
+  describe('Method: request (redirects)', () => {
+    it.each([301, 302, 307, 308])('never follows a %i: the credential stays with the configured host', async (status) => {
+      // Prepare
+      api.queue('GET', '/v1/items', { status, redirect: `${elsewhere.origin}/steal` });
+      // Act
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      // Assess
+      expect(err.message).toMatch(new RegExp(`^Acme answered ${status} for GET /items \\(a redirect to ${elsewhere.origin}/steal\\); redirects are not followed`));
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(api.requests).toHaveLength(1);
+    });
+  });
+
+  describe('Method: request (how much is read)', () => {
+    /** 16 MB in 64 KB chunks: far more than any socket buffer, so an early stop shows in what the fake sent. */
+    const HUGE = { chunk: 64 * 1024, repeat: 256 };
+
+    it('refuses a JSON answer over the JSON limit and stops reading it', async () => {
+      api.queue('GET', '/v1/items', { body: Buffer.from('['.padEnd(HUGE.chunk, ' ')), headers: { 'content-type': 'application/json' }, repeat: HUGE.repeat });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toBe(`Acme's answer to GET /items is over ${MAX_JSON_BYTES / 1024 / 1024} MB, more than an answer can use; ask for less (fewer results per page, a narrower query)`);
+      expect(api.requests[0].response?.complete).toBe(false);
+    });
+
+    it('reads a JSON answer just under the limit', async () => {
+      const rows = Array.from({ length: Math.floor((MAX_JSON_BYTES - 100) / 10) }, (_, i) => i % 10_000_000);
+      const body = JSON.stringify(rows);
+      expect(body.length).toBeLessThanOrEqual(MAX_JSON_BYTES);
+      api.queue('GET', '/v1/items', { body: Buffer.from(body), headers: { 'content-type': 'application/json' } });
+      const res = await client().upstream.request<number[]>({ path: '/items' });
+      expect(res.data).toHaveLength(rows.length);
+    });
+
+    it('keeps the start of a long text answer and stops reading it', async () => {
+      // Prepare
+      api.queue('GET', '/v1/readme', { body: 'a'.repeat(HUGE.chunk), repeat: HUGE.repeat });
+      // Act
+      const res = await client().upstream.request<string>({ path: '/readme', responseType: 'text' });
+      // Assess
+      expect(res.data).toBe('a'.repeat(MAX_TEXT_BYTES));
+      expect(res.truncated).toBe(true);
+      expect(res.droppedBytes).toBe(HUGE.chunk * HUGE.repeat - MAX_TEXT_BYTES);
+      expect(api.requests[0].response?.complete).toBe(false);
+    });
+
+    it('with keep: tail, reads a long text answer to its end and keeps only the last part', async () => {
+      // Prepare: 16 MB of log, then the line that matters
+      const last = 'ERROR: Job failed: exit code 1\n';
+      const chunk = 'npm test line\n'.repeat(Math.ceil(HUGE.chunk / 14)).slice(0, HUGE.chunk - last.length) + last;
+      api.queue('GET', '/v1/log', { body: chunk, repeat: HUGE.repeat });
+      // Act
+      const res = await client().upstream.request<string>({ path: '/log', responseType: 'text', keep: 'tail' });
+      // Assess
+      expect(res.data.length).toBe(MAX_TEXT_BYTES);
+      expect(res.data.endsWith(last)).toBe(true);
+      expect(res.bytes).toBe(HUGE.chunk * HUGE.repeat);
+      expect(res.droppedBytes).toBe(HUGE.chunk * HUGE.repeat - MAX_TEXT_BYTES);
+      expect(res.truncated).toBe(true);
+      expect(api.requests[0].response?.complete).toBe(true);
+    });
+
+    it('never splits a UTF-8 character where it cuts', async () => {
+      api.queue('GET', '/v1/log', { body: 'é€'.repeat(100_000) });
+      api.queue('GET', '/v1/readme', { body: 'é€'.repeat(100_000) });
+      const tail = await client().upstream.request<string>({ path: '/log', responseType: 'text', keep: 'tail' });
+      const head = await client().upstream.request<string>({ path: '/readme', responseType: 'text' });
+      for (const text of [tail.data, head.data]) {
+        expect(text).not.toContain('\uFFFD');
+        expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_TEXT_BYTES);
+        expect(Buffer.byteLength(text)).toBeGreaterThan(MAX_TEXT_BYTES - 3);
+      }
+    });
+
+    it('quotes at most the start of an error body', async () => {
+      api.queue('GET', '/v1/items', { status: 400, body: 'x'.repeat(HUGE.chunk), repeat: HUGE.repeat });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(String(err.failure?.body).length).toBe(MAX_ERROR_BODY_BYTES);
+      expect(api.requests[0].response?.complete).toBe(false);
+    });
+
+    it(`makes at most ${MAX_CONCURRENT_UPSTREAM} calls at once in a process; the others wait their turn`, async () => {
+      // Prepare: record how many calls the fake holds unanswered whenever one arrives
+      let most = 0;
+      api.route({
+        method: 'GET',
+        path: '/v1/held',
+        handle: () => {
+          most = Math.max(most, api.requests.filter((r) => r.response === undefined).length);
+          return { delayMs: 50, body: { ok: true } };
+        },
+      });
+      // Act
+      const answers = await Promise.all(Array.from({ length: 3 * MAX_CONCURRENT_UPSTREAM }, () => client().upstream.request({ path: '/held' })));
+      // Assess
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(api.requests).toHaveLength(3 * MAX_CONCURRENT_UPSTREAM);
+      expect(most).toBe(MAX_CONCURRENT_UPSTREAM);
+    });
+
+    it('a call that cannot get a slot within its budget says so', async () => {
+      // Prepare: every slot held by slow calls
+      api.queue('GET', '/v1/slow', Array.from({ length: MAX_CONCURRENT_UPSTREAM }, () => ({ delayMs: 1_500, body: {} })));
+      const slow = Array.from({ length: MAX_CONCURRENT_UPSTREAM }, () => client({ budgetMs: 3_000 }).upstream.request({ path: '/slow' }));
+      // Act
+      const err = await failure(client({ budgetMs: 800 }).upstream.request({ path: '/items' }));
+      await Promise.all(slow);
+      // Assess
+      expect(err.message).toMatch(new RegExp(`^Acme was not called for GET /items: this process's ${MAX_CONCURRENT_UPSTREAM} upstream slots stayed busy`));
+      expect(api.requests.filter((r) => r.path === '/v1/items')).toHaveLength(0);
+    });
+  });
+
+  describe('Method: request (empty answers)', () => {
+    it('names an empty 200 instead of handing the tool nothing', async () => {
+      api.queue('GET', '/v1/items', { status: 200 });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toMatch(/^Acme answered 200 with an empty body for GET \/items; a JSON answer was expected/);
+    });
+
+    it('names a JSON null 200', async () => {
+      api.queue('GET', '/v1/items', { status: 200, body: null });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toMatch(/^Acme answered 200 with JSON null for GET \/items/);
+    });
+
+    it('answers null for a 204 (no content by definition)', async () => {
+      api.queue('POST', '/v1/items', { status: 204 });
+      const res = await client().upstream.request({ method: 'POST', path: '/items', body: {} });
+      expect(res).toMatchObject({ status: 204, data: null });
+    });
+
+    it('names a body that is not JSON', async () => {
+      api.queue('GET', '/v1/items', { status: 200, body: '<html>login</html>' });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toBe('Acme answered GET /items with a body that is not JSON');
+    });
+  });
+
+  describe('Method: request (credentials never come back)', () => {
+    /** Everything the client handed on: data, headers, error message and the failure body. */
+    async function everything(p: Promise<{ data: unknown; headers: Headers }>): Promise<string> {
+      try {
+        const res = await p;
+        const headers: string[] = [];
+        res.headers.forEach((v, k) => headers.push(`${k}: ${v}`));
+        return JSON.stringify(res.data) + headers.join('\n');
+      } catch (err) {
+        return `${(err as Error).message}\n${JSON.stringify((err as UpstreamError).failure?.body)}`;
+      }
+    }
+    /** No piece of the token of 6 characters or more, and a sign it was replaced. */
+    function expectNoTokenIn(text: string, token = TOKEN): void {
+      for (let i = 0; i + 6 <= token.length; i++) expect(text).not.toContain(token.slice(i, i + 6));
+      expect(text).toContain('[REDACTED]');
+    }
+
+    it('in a successful JSON body', async () => {
+      api.queue('GET', '/v1/items', { body: { echo: `token=${TOKEN}`, nested: [{ auth: `Bearer ${TOKEN}` }] } });
+      expectNoTokenIn(await everything(client().upstream.request({ path: '/items' })));
+    });
+
+    it('in a successful JSON body that escapes characters of the token', async () => {
+      const escaped = TOKEN.replace(/-/g, '\\u002d');
+      api.queue('GET', '/v1/items', { body: Buffer.from(`{"echo":"${escaped}"}`), headers: { 'content-type': 'application/json' } });
+      expectNoTokenIn(await everything(client().upstream.request({ path: '/items' })));
+    });
+
+    it('in a successful text body', async () => {
+      api.queue('GET', '/v1/readme', { body: `curl -H "PRIVATE-TOKEN: ${TOKEN}"` });
+      expectNoTokenIn(await everything(client().upstream.request({ path: '/readme', responseType: 'text' })));
+    });
+
+    it('in paging headers (Link, x-next-page)', async () => {
+      api.queue('GET', '/v1/items', {
+        body: [],
+        headers: { 'link': `<${api.url}/items?page=2&private_token=${TOKEN}>; rel="next"`, 'x-next-page': `2&access_token=${encodeURIComponent(TOKEN)}` },
+      });
+      const res = await client().upstream.request({ path: '/items' });
+      expect(res.headers.get('link')).toBe(`<${api.url}/items?page=2&private_token=[REDACTED]>; rel="next"`);
+      expect(res.headers.get('x-next-page')).toBe('2&access_token=[REDACTED]');
+    });
+
+    it('in a redirect\'s Location', async () => {
+      api.queue('GET', '/v1/items', { status: 302, redirect: `${elsewhere.origin}/sso/${TOKEN}/login?token=${TOKEN}` });
+      const text = await everything(client().upstream.request({ path: '/items' }));
+      expect(text).toMatch(/a redirect to http:\/\/127\.0\.0\.1:\d+\/sso\/\[REDACTED\]\/login\)/);
+      expectNoTokenIn(text);
+    });
+
+    it('in a long error body where the token straddles the cut of the failure sentence', async () => {
+      // Prepare: JSON escapes hide the token from a pass over the text; the sentence cuts inside it
+      const escaped = TOKEN.replace(/-/g, '\\u002d');
+      const message = `${'x'.repeat(QUOTE_CHARS - 10)}${escaped}`;
+      api.queue('GET', '/v1/items', { status: 403, body: Buffer.from(`{"message":"${message}"}`), headers: { 'content-type': 'application/json' } });
+      // Act
+      const text = await everything(client().upstream.request({ path: '/items' }));
+      // Assess
+      expectNoTokenIn(text);
+    });
+
+    it('in an error body cut at the read limit inside the token', async () => {
+      api.queue('GET', '/v1/items', { status: 500, body: `${'x'.repeat(MAX_ERROR_BODY_BYTES - 8)}${TOKEN}${'y'.repeat(1000)}` });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(String(err.failure?.body)).toMatch(/x\[REDACTED\]$/);
+      expectNoTokenIn(String(err.failure?.body));
+    });
+
+    it('in a text answer cut inside the token, at either end', async () => {
+      api.queue('GET', '/v1/readme', { body: `${'x'.repeat(MAX_TEXT_BYTES - 8)}${TOKEN}${'y'.repeat(MAX_TEXT_BYTES)}` });
+      api.queue('GET', '/v1/log', { body: `${'x'.repeat(MAX_TEXT_BYTES)}${TOKEN}${'y'.repeat(MAX_TEXT_BYTES - 8)}` });
+      const head = await client().upstream.request<string>({ path: '/readme', responseType: 'text' });
+      const tail = await client().upstream.request<string>({ path: '/log', responseType: 'text', keep: 'tail' });
+      expect(head.data.endsWith('x[REDACTED]')).toBe(true);
+      expect(tail.data.startsWith('[REDACTED]y')).toBe(true);
+    });
+
+    it('in an echo of the Authorization header of Basic credentials', async () => {
+      const basic: BackendDefinition = { ...acme, authHeaders: (c) => ({ authorization: `Basic ${Buffer.from(`bot:${c.TOKEN}`).toString('base64')}` }) };
+      const encoded = Buffer.from(`bot:${TOKEN}`).toString('base64');
+      api.queue('GET', '/v1/items', { body: { headers: { authorization: `Basic ${encoded}` } } });
+      const server: ServerConfig = { name: 'acme', kind: 'acme', backend: basic, prefix: 'ACME', baseUrl: api.url, allowWrites: false, credentials: [], missing: [] };
+      const upstream = createUpstreamClient({ server, credentials: store({ TOKEN }), deadline: Date.now() + 5_000, attemptTimeoutMs: 5_000 });
+      const res = await upstream.request({ path: '/items' });
+      expect(JSON.stringify(res.data)).not.toContain(encoded);
+      expect(JSON.stringify(res.data)).toContain('[REDACTED]');
+    });
+  });
+});
+
+describe('Class: Redactor', () => {
+  it('leaves text alone when no credential is long enough to match safely', () => {
+    expect(new Redactor(['abc', undefined, '']).text('abc abc')).toBe('abc abc');
+  });
+
+  it('replaces a credential and its URL-encoded and JSON-escaped forms', () => {
+    const r = new Redactor(['a/b+c"d?e']);
+    expect(r.text(`a/b+c"d?e ${encodeURIComponent('a/b+c"d?e')} a\\/b+c\\"d?e`)).toBe('[REDACTED] [REDACTED] [REDACTED]');
+  });
+});
