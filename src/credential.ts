@@ -16,6 +16,20 @@ const COMPLETE_SECRET_ARN = /^arn:[a-z0-9-]+:secretsmanager:[a-z0-9-]*:\d{12}:se
  * The function that serves the server may call `secretsmanager:GetSecretValue` on exactly that
  * secret, plus `kms:Decrypt` through Secrets Manager when the secret is encrypted with a customer
  * managed key the construct knows about.
+ *
+ * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+ * import { McpServer, ServerCredential } from 'mcp-server-fleet';
+ *
+ * declare const stack: Stack;
+ *
+ * // a JSON secret {"token": "glpat-..."} named mcp/gitlab-token
+ * const byName = ServerCredential.fromSecret(secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'mcp/gitlab-token'), 'token');
+ * // a secret holding the bare token, by its complete ARN
+ * const byArn = ServerCredential.fromSecretCompleteArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-internal-AbCdEf');
+ * McpServer.gitlab({ token: byName });
+ * McpServer.gitlab({ name: 'gl-internal', apiUrl: 'https://gitlab.internal.example.com/api/v4', token: byArn });
  */
 export class ServerCredential {
   /**

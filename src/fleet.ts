@@ -1,21 +1,18 @@
 import { ArnFormat, CfnOutput, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { FleetComputeBinding, FleetServerConfig, FleetServerResources, IFleetCompute } from './compute/compute';
 import { FleetCompute } from './compute/fleet-compute';
+import { RuntimeEnvironment, RuntimeEnvironmentOptions, renderRuntimeEnvironment } from './compute/runtime-environment';
+import { FleetComputeBinding, FleetServerDescription, FleetServerEndpoint, IFleetCompute, IFleetContext } from './compute/types';
 import { grantSecretValueRead } from './credential-grants';
-import {
-  FunctionAlarms,
-  functionDurationMetric,
-  functionErrorsMetric,
-  functionThrottlesMetric,
-} from './observability/alarms';
-import { DashboardFunction, FleetDashboard } from './observability/dashboard';
+import { DEFAULT_LOG_RETENTION } from './defaults';
+import { FleetDashboard } from './observability/dashboard';
+import { IFleetMonitoring } from './observability/monitoring';
 import { McpServer } from './server';
 import { validateEnvironment, validateOrigins } from './validation';
 
@@ -38,22 +35,26 @@ export interface McpServerFleetProps {
   readonly compute?: IFleetCompute;
 
   /**
-   * Where the alarms send their ALARM and OK notifications.
+   * Where the alarms send their ALARM and OK notifications. A topic of your own must let
+   * CloudWatch publish (SNS's default topic policy does; one with only a TLS Deny does not) and,
+   * when encrypted, let `cloudwatch.amazonaws.com` use its key.
    *
    * @default - an SNS topic is created, encrypted with a new customer managed KMS key (rotated
-   * yearly; CloudWatch may use it to publish) and refusing publications without TLS
+   * yearly), refusing publications without TLS, which this account's alarms may publish to
    */
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Creates three alarms on every function: errors (Sum > 5 over 3 minutes), average duration (> 25 s over 3 minutes), throttles (>= 1 in a minute).
+   * Creates the compute's alarms (for the Lambda topologies three per function: errors Sum > 5
+   * over 3 minutes, average duration > 25 s over 3 minutes, throttles >= 1 in a minute) and
+   * points them at the alarm topic.
    *
    * @default true
    */
   readonly enableAlarms?: boolean;
 
   /**
-   * Creates a CloudWatch dashboard of the fleet (when its compute has Lambda functions).
+   * Creates a CloudWatch dashboard of the fleet from the compute's monitoring (when it has widgets).
    *
    * @default true
    */
@@ -85,10 +86,31 @@ export interface McpServerFleetProps {
 
 /**
  * A fleet of remote MCP servers: the servers, the compute that runs them, and what every
- * topology shares (tags, alarms, a dashboard, outputs).
+ * topology shares (tags, alarms to one topic, a dashboard, outputs).
  *
- * After construction, `servers` lists each server's endpoint URL, function and log group;
- * `endpointFor`, `functionFor`, `logGroupFor` and the `metric*` methods look one up by name.
+ * After construction, `servers` lists each server's endpoint URL and log group, and
+ * `endpointFor` and `logGroupFor` look one up by name; what is specific to a topology (a
+ * server's Lambda function, its metrics, the API) is on the compute (`compute.functionFor(...)`).
+ *
+ * @example
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+ * import { FleetCompute, McpServer, McpServerFleet, ServerCredential } from 'mcp-server-fleet';
+ *
+ * const stack = new Stack(new App(), 'McpServers');
+ * const token = ServerCredential.fromSecret(secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'mcp/gitlab-token'), 'token');
+ * const compute = FleetCompute.lambdaMultiServer();
+ * const fleet = new McpServerFleet(stack, 'Fleet', {
+ *   environment: 'production',
+ *   servers: [
+ *     McpServer.gitlab({ token }),
+ *     McpServer.gitlab({ name: 'gl-internal', apiUrl: 'https://gitlab.internal.example.com/api/v4', token }),
+ *   ],
+ *   compute,
+ *   allowedOrigins: ['https://app.example.com'],
+ * });
+ * fleet.endpointFor('gl-internal'); // https://<api>.execute-api.<region>.amazonaws.com/gl-internal/mcp
+ * compute.functionFor('gitlab'); // the one function hosting both servers
  */
 export class McpServerFleet extends Construct {
   /** The environment: `development`, `staging` or `production`. */
@@ -100,22 +122,14 @@ export class McpServerFleet extends Construct {
   /** Retention of the fleet's log groups. */
   public readonly logRetention: logs.RetentionDays;
 
-  /** What was built for each server, in the order given. */
-  public readonly servers: FleetServerResources[];
+  /** The compute serving the servers (the `compute` prop, or the default one). */
+  public readonly compute: IFleetCompute;
 
-  /**
-   * The id of the API in front of the servers.
-   *
-   * @default - the compute has no API
-   */
-  public readonly apiId?: string;
+  /** Where each server is served, in the order given. */
+  public readonly servers: FleetServerEndpoint[];
 
-  /**
-   * The base URL of the API in front of the servers.
-   *
-   * @default - the compute has no API
-   */
-  public readonly apiUrl?: string;
+  /** The compute's monitoring segments, in the order the dashboard shows them. */
+  public readonly monitoring: IFleetMonitoring[];
 
   /**
    * The topic the alarms notify: the `alarmTopic` prop, else the topic the fleet created.
@@ -124,17 +138,17 @@ export class McpServerFleet extends Construct {
    */
   public readonly alarmTopic?: sns.ITopic;
 
-  /** The alarms of the fleet (three per function). */
+  /** The alarms of the fleet: every alarm of every monitoring segment. */
   public readonly alarms: cloudwatch.IAlarm[];
 
   /**
    * The fleet's dashboard.
    *
-   * @default - none when disabled
+   * @default - none when disabled, or when no segment has widgets
    */
   public readonly dashboard?: cloudwatch.Dashboard;
 
-  private readonly serverConfigs: FleetServerConfig[];
+  private readonly descriptions: FleetServerDescription[];
 
   constructor(scope: Construct, id: string, props: McpServerFleetProps) {
     super(scope, id);
@@ -148,45 +162,34 @@ export class McpServerFleet extends Construct {
 
     this.environment = props.environment;
     this.allowedOrigins = [...origins];
-    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    this.serverConfigs = props.servers.map((server) => server._render(this));
+    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+    this.descriptions = props.servers.map((server) => server._bind(this));
 
-    const compute = props.compute ?? FleetCompute.lambdaPerServer();
-    const binding = compute.bind(this, this.serverConfigs);
-    validateBinding(binding, this.serverConfigs);
-    this.servers = binding.servers;
-    this.apiId = binding.apiId;
-    this.apiUrl = binding.apiUrl;
+    this.compute = props.compute ?? FleetCompute.lambdaPerServer();
+    const binding = this.compute.bind(new FleetContext(this), this.descriptions);
+    validateBinding(binding, this.descriptions);
+    this.servers = [...binding.servers];
+    this.monitoring = [...(binding.monitoring ?? [])];
 
     const tags: Record<string, string> = { Application: 'mcp-servers', Environment: this.environment, ...props.tags };
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
-    const functions = this.distinctFunctions();
-    this.alarms = [];
-    if ((props.enableAlarms ?? true) && functions.length > 0) {
-      this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
-      for (const f of functions) {
-        const alarms = new FunctionAlarms(this, `${f.id}Alarms`, {
-          lambdaFunction: f.lambdaFunction,
-          label: f.label,
-          thresholds: binding.alarmThresholds,
-          timeout: f.lambdaFunction instanceof lambda.Function ? f.lambdaFunction.timeout : undefined,
-          topic: this.alarmTopic,
-        });
-        this.alarms.push(...alarms.all);
+    const alarms = (props.enableAlarms ?? true) ? this.monitoring.flatMap((segment) => segment.alarms()) : [];
+    this.alarms = alarms;
+    // No alarms, no topic: a compute without monitoring gets no topic it would pay for.
+    this.alarmTopic = alarms.length > 0 ? props.alarmTopic ?? this.createAlarmTopic() : props.alarmTopic;
+    if (alarms.length > 0) {
+      const action = new cloudwatchActions.SnsAction(this.alarmTopic!);
+      for (const alarm of alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
       }
-    } else {
-      this.alarmTopic = props.alarmTopic;
     }
 
-    if ((props.enableDashboard ?? true) && functions.length > 0) {
-      this.dashboard = new FleetDashboard(this, 'Dashboard', {
-        functions: functions.map((f): DashboardFunction => ({ lambdaFunction: f.lambdaFunction, label: f.label })),
-        apiMetrics: binding.apiMetrics,
-      }).dashboard;
-    }
+    const widgets = (props.enableDashboard ?? true) ? this.monitoring.flatMap((segment) => segment.widgets()) : [];
+    if (widgets.length > 0) this.dashboard = new FleetDashboard(this, 'Dashboard', { widgets }).dashboard;
 
-    this.addOutputs();
+    this.addOutputs(binding);
   }
 
   /**
@@ -195,18 +198,7 @@ export class McpServerFleet extends Construct {
    * @param serverName the server's name
    */
   public endpointFor(serverName: string): string {
-    return this.resourcesFor(serverName).endpointUrl;
-  }
-
-  /**
-   * The Lambda function serving a server (the shared one in a multi-server topology).
-   *
-   * @param serverName the server's name
-   */
-  public functionFor(serverName: string): lambda.IFunction {
-    const fn = this.resourcesFor(serverName).lambdaFunction;
-    if (!fn) throw new Error(`Server ${JSON.stringify(serverName)} of fleet ${this.node.path} is not served by a Lambda function`);
-    return fn;
+    return this.endpointOf(serverName).endpointUrl;
   }
 
   /**
@@ -215,42 +207,9 @@ export class McpServerFleet extends Construct {
    * @param serverName the server's name
    */
   public logGroupFor(serverName: string): logs.ILogGroup {
-    const logGroup = this.resourcesFor(serverName).logGroup;
+    const logGroup = this.endpointOf(serverName).logGroup;
     if (!logGroup) throw new Error(`Server ${JSON.stringify(serverName)} of fleet ${this.node.path} has no log group`);
     return logGroup;
-  }
-
-  /**
-   * Errors of the function serving a server: what the errors alarm watches.
-   *
-   * @param serverName the server's name
-   * @param props overrides
-   * @default - Sum over 1 minute
-   */
-  public metricErrors(serverName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return functionErrorsMetric(this.functionFor(serverName), props);
-  }
-
-  /**
-   * Duration of the function serving a server: what the duration alarm watches.
-   *
-   * @param serverName the server's name
-   * @param props overrides
-   * @default - Average over 1 minute
-   */
-  public metricDuration(serverName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return functionDurationMetric(this.functionFor(serverName), props);
-  }
-
-  /**
-   * Throttles of the function serving a server: what the throttles alarm watches.
-   *
-   * @param serverName the server's name
-   * @param props overrides
-   * @default - Sum over 1 minute
-   */
-  public metricThrottles(serverName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return functionThrottlesMetric(this.functionFor(serverName), props);
   }
 
   /**
@@ -262,43 +221,26 @@ export class McpServerFleet extends Construct {
    * @param serverName the server whose secrets to grant; all servers when omitted
    */
   public grantSecretsRead(grantee: iam.IGrantable, serverName?: string): iam.Grant {
-    const configs = serverName === undefined ? this.serverConfigs : [this.configFor(serverName)];
+    const descriptions = serverName === undefined ? this.descriptions : [this.descriptionOf(serverName)];
     let grant = iam.Grant.drop(grantee, 'read secrets of servers without credentials');
-    for (const config of configs) {
-      for (const credential of config.credentials) {
+    for (const description of descriptions) {
+      for (const credential of description.credentials) {
         grant = grant.combine(grantSecretValueRead(this, credential.secret, grantee));
       }
     }
     return grant;
   }
 
-  private configFor(serverName: string): FleetServerConfig {
-    const config = this.serverConfigs.find((c) => c.name === serverName);
-    if (!config) throw unknownServer(this, serverName, this.serverConfigs.map((c) => c.name));
-    return config;
+  private descriptionOf(serverName: string): FleetServerDescription {
+    const description = this.descriptions.find((d) => d.name === serverName);
+    if (!description) throw unknownServer(this, serverName, this.descriptions.map((d) => d.name));
+    return description;
   }
 
-  private resourcesFor(serverName: string): FleetServerResources {
-    const resources = this.servers.find((s) => s.serverName === serverName);
-    if (!resources) throw unknownServer(this, serverName, this.servers.map((s) => s.serverName));
-    return resources;
-  }
-
-  /** Each function once, with an id for its alarms and a label for the dashboard. */
-  private distinctFunctions(): Array<{ id: string; label: string; lambdaFunction: lambda.IFunction }> {
-    const byFunction = new Map<lambda.IFunction, string[]>();
-    for (const server of this.servers) {
-      if (!server.lambdaFunction) continue;
-      const names = byFunction.get(server.lambdaFunction) ?? [];
-      names.push(server.serverName);
-      byFunction.set(server.lambdaFunction, names);
-    }
-    const all = this.servers.length;
-    return [...byFunction.entries()].map(([fn, names]) => {
-      if (names.length === 1) return { id: names[0], label: `MCP server ${names[0]}`, lambdaFunction: fn };
-      const id = names.length === all ? 'AllServers' : names.join('-');
-      return { id, label: `MCP servers ${names.join(', ')}`, lambdaFunction: fn };
-    });
+  private endpointOf(serverName: string): FleetServerEndpoint {
+    const endpoint = this.servers.find((s) => s.name === serverName);
+    if (!endpoint) throw unknownServer(this, serverName, this.servers.map((s) => s.name));
+    return endpoint;
   }
 
   private createAlarmTopic(): sns.Topic {
@@ -324,7 +266,7 @@ export class McpServerFleet extends Construct {
     return topic;
   }
 
-  private addOutputs(): void {
+  private addOutputs(binding: FleetComputeBinding): void {
     // Export names are account- and region-wide: the stack name and the fleet's unique id keep two
     // fleets (in one stack or in two) apart.
     const prefix = Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
@@ -333,17 +275,37 @@ export class McpServerFleet extends Construct {
       description,
       exportName: `${prefix}-${exportSuffix}`,
     });
-    if (this.apiId) output('ApiId', this.apiId, 'API Gateway ID', 'api-id');
+    for (const o of binding.outputs ?? []) output(o.id, o.value, o.description, o.exportSuffix);
     for (const server of this.servers) {
-      const name = server.serverName;
-      if (server.lambdaFunction) {
-        output(`${name}-FunctionArn`, server.lambdaFunction.functionArn, `Lambda function ARN of MCP server ${name}`, `${name}-function-arn`);
-      }
+      const name = server.name;
       output(`${name}-ApiEndpoint`, server.endpointUrl, `MCP endpoint of server ${name}`, `${name}-api-endpoint`);
       if (server.logGroup) {
         output(`${name}-LogGroupName`, server.logGroup.logGroupName, `CloudWatch log group of MCP server ${name}`, `${name}-log-group`);
       }
     }
+  }
+}
+
+/** What a compute sees of the fleet (IFleetContext): settings, the scope, and two services. */
+class FleetContext implements IFleetContext {
+  public readonly scope: Construct;
+  public readonly environment: string;
+  public readonly allowedOrigins: string[];
+  public readonly logRetention: logs.RetentionDays;
+
+  constructor(private readonly fleet: McpServerFleet) {
+    this.scope = fleet;
+    this.environment = fleet.environment;
+    this.allowedOrigins = [...fleet.allowedOrigins];
+    this.logRetention = fleet.logRetention;
+  }
+
+  public grantSecretsRead(grantee: iam.IGrantable, serverName?: string): iam.Grant {
+    return this.fleet.grantSecretsRead(grantee, serverName);
+  }
+
+  public renderRuntimeEnvironment(servers: FleetServerDescription[], options?: RuntimeEnvironmentOptions): RuntimeEnvironment {
+    return renderRuntimeEnvironment(this, servers, options);
   }
 }
 
@@ -378,16 +340,21 @@ function validateServers(servers: McpServer[]): void {
   }
 }
 
-function validateBinding(binding: FleetComputeBinding, configs: FleetServerConfig[]): void {
-  const expected = configs.map((c) => c.name).join(',');
-  const got = binding.servers.map((s) => s.serverName).join(',');
+function validateBinding(binding: FleetComputeBinding, servers: FleetServerDescription[]): void {
+  const expected = servers.map((s) => s.name).join(',');
+  const got = (binding.servers ?? []).map((s) => s.name).join(',');
   if (expected !== got) {
-    throw new Error(`A compute must return one FleetServerResources per server, in order: expected ${expected}, got: ${got}`);
+    throw new Error(`A compute must return one FleetServerEndpoint per server, in order: expected ${expected}, got: ${got}`);
   }
   for (const s of binding.servers) {
     if (!Token.isUnresolved(s.endpointUrl) && s.endpointUrl.trim() === '') {
-      throw new Error(`A compute returned an empty endpointUrl for server ${s.serverName}`);
+      throw new Error(`A compute returned an empty endpointUrl for server ${s.name}`);
     }
+  }
+  const ids = new Set(binding.servers.flatMap((s) => [`${s.name}-ApiEndpoint`, `${s.name}-LogGroupName`]));
+  for (const output of binding.outputs ?? []) {
+    if (ids.has(output.id)) throw new Error(`A compute returned output ${JSON.stringify(output.id)} twice, or one the fleet adds itself`);
+    ids.add(output.id);
   }
 }
 

@@ -1,7 +1,18 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { FleetServerConfig, FleetServerCredentialConfig } from './compute/compute';
-import { ALLOW_WRITES_SUFFIX, GITLAB_BACKEND, GITLAB_DEFAULT_API_URL, checkUpstreamUrl, environmentPrefix } from './contract';
+import { FleetServerCredential, FleetServerDescription } from './compute/types';
+import {
+  ALLOW_WRITES_SUFFIX,
+  BackendContract,
+  GITLAB_BACKEND,
+  GITLAB_DEFAULT_API_URL,
+  TOOLS_ALLOW_SUFFIX,
+  TOOLS_DENY_SUFFIX,
+  checkUpstreamUrl,
+  environmentPrefix,
+  renderToolList,
+  toolNames,
+} from './contract';
 import { ServerCredential } from './credential';
 import { validateServerName } from './validation';
 
@@ -36,17 +47,36 @@ export interface GitLabServerOptions {
    * @default false - read-only tools only
    */
   readonly allowWrites?: boolean;
+
+  /**
+   * The only tools the server offers, by name (e.g. `['list_issues', 'get_issue']`); the write
+   * switch still applies, so a write tool listed here needs `allowWrites`. Not together with
+   * `denyTools`.
+   *
+   * @default - every tool (every read tool, and the write tools when `allowWrites` is set)
+   */
+  readonly allowTools?: string[];
+
+  /**
+   * Tools the server does not offer, by name (e.g. `['get_job_log']`). Not together with
+   * `allowTools`.
+   *
+   * @default - none
+   */
+  readonly denyTools?: string[];
 }
 
 /** What a server kind needs to render its configuration. */
 interface ServerSpec {
   readonly name: string;
-  readonly kind: string;
+  readonly contract: BackendContract;
   /** Non-secret settings, unprefixed (`API_URL`). */
   readonly settings: Record<string, string>;
   /** Credentials by their unprefixed variable (`TOKEN`). */
   readonly credentials: Record<string, ServerCredential | undefined>;
   readonly allowWrites: boolean;
+  readonly allowTools?: string[];
+  readonly denyTools?: string[];
 }
 
 /**
@@ -54,6 +84,22 @@ interface ServerSpec {
  *
  * Each factory is named after the backend (lowercase). Only GitLab's
  * runtime exists today; the others follow as their backends are written.
+ *
+ * @example
+ * import { McpServer, ServerCredential } from 'mcp-server-fleet';
+ *
+ * declare const token: ServerCredential;
+ *
+ * // GitLab.com, read-only, without the job-log tool
+ * const gitlab = McpServer.gitlab({ token, denyTools: ['get_job_log'] });
+ * // a self-managed GitLab under its own name (`/gl-internal/mcp`), two tools, one of them a write
+ * const internal = McpServer.gitlab({
+ *   name: 'gl-internal',
+ *   apiUrl: 'https://gitlab.internal.example.com/api/v4',
+ *   token,
+ *   allowWrites: true,
+ *   allowTools: ['get_issue', 'create_issue_note'],
+ * });
  */
 export class McpServer {
   /** The default GitLab REST API base URL. */
@@ -65,16 +111,19 @@ export class McpServer {
    * @param options where GitLab is and how to authenticate
    */
   public static gitlab(options: GitLabServerOptions = {}): McpServer {
-    const apiUrl = options.apiUrl ?? McpServer.GITLAB_DEFAULT_API_URL;
-    validateHttpUrl('apiUrl', apiUrl);
-    // Variable names from the contract, which the runtime's GitLab definition reads too.
-    const [token] = GITLAB_BACKEND.credentials;
+    const contract = GITLAB_BACKEND;
+    const apiUrl = options.apiUrl ?? contract.defaultUrl ?? McpServer.GITLAB_DEFAULT_API_URL;
+    validateUpstreamUrl('apiUrl', apiUrl, 'token');
+    const allowWrites = options.allowWrites ?? false;
+    validateToolPolicy(contract, allowWrites, options.allowTools, options.denyTools);
     return new McpServer({
-      name: options.name ?? GITLAB_BACKEND.kind,
-      kind: GITLAB_BACKEND.kind,
-      settings: { [GITLAB_BACKEND.urlEnv]: apiUrl },
-      credentials: { [token.env]: options.token },
-      allowWrites: options.allowWrites ?? false,
+      name: options.name ?? contract.kind,
+      contract,
+      settings: { [contract.urlEnv]: apiUrl },
+      credentials: { [contract.credentials[0].env]: options.token },
+      allowWrites,
+      allowTools: options.allowTools,
+      denyTools: options.denyTools,
     });
   }
 
@@ -90,38 +139,71 @@ export class McpServer {
     validateServerName(spec.name);
     this.spec = spec;
     this.name = spec.name;
-    this.kind = spec.kind;
+    this.kind = spec.contract.kind;
   }
 
   /**
-   * Renders the plain description a compute builds from; imports secrets named by ARN into `scope`.
+   * Describes the server for a compute; imports secrets named by ARN into `scope`.
    *
    * @internal
    */
-  public _render(scope: Construct): FleetServerConfig {
+  public _bind(scope: Construct): FleetServerDescription {
     const prefix = environmentPrefix(this.name);
-    const environment: Record<string, string> = {};
+    const variables: Record<string, string> = {};
     for (const [key, value] of Object.entries(this.spec.settings)) {
-      environment[`${prefix}_${key}`] = value;
+      variables[`${prefix}_${key}`] = value;
     }
-    if (this.spec.allowWrites) environment[`${prefix}${ALLOW_WRITES_SUFFIX}`] = 'true';
-    const credentials: FleetServerCredentialConfig[] = [];
+    if (this.spec.allowWrites) variables[`${prefix}${ALLOW_WRITES_SUFFIX}`] = 'true';
+    if (this.spec.allowTools) variables[`${prefix}${TOOLS_ALLOW_SUFFIX}`] = renderToolList(this.spec.allowTools);
+    if (this.spec.denyTools && this.spec.denyTools.length > 0) {
+      variables[`${prefix}${TOOLS_DENY_SUFFIX}`] = renderToolList(this.spec.denyTools);
+    }
+    const credentials: FleetServerCredential[] = [];
     for (const [key, credential] of Object.entries(this.spec.credentials)) {
       if (!credential) continue;
       const secret = credential._bind(scope, `${this.name}-${key}-secret`);
       credentials.push({ variableName: `${prefix}_${key}`, secret, jsonField: credential.jsonField });
     }
-    return { name: this.name, kind: this.kind, environmentPrefix: prefix, environment, credentials };
+    return { name: this.name, kind: this.kind, variablePrefix: prefix, variables, credentials };
   }
 }
 
-function validateHttpUrl(prop: string, value: string): void {
+/** The contract's URL check (the runtime applies the same one), quoting the value redacted. */
+function validateUpstreamUrl(prop: string, value: string, credentialProp: string): void {
   if (Token.isUnresolved(value)) return;
-  // The runtime refuses the same URLs (one check, in the contract); the message quotes the value
-  // without userinfo, query or fragment, and a user:password would also sit in plain text in the template.
   const problem = checkUpstreamUrl(value);
-  if (problem?.kind === 'credentials') {
-    throw new Error(`\`${prop}\` ${problem.message}: give the token as a ServerCredential (\`token\`)`);
+  if (!problem) return;
+  // The runtime refuses these too; a user:password here would also sit in plain text in the template.
+  const hint = problem.kind === 'credentials' ? `: give the token as a ServerCredential (\`${credentialProp}\`)` : '';
+  throw new Error(`\`${prop}\` ${problem.message}${hint}`);
+}
+
+/** `allowTools` xor `denyTools`, each naming tools of the kind, and no write tool offered that writes would hide. */
+function validateToolPolicy(contract: BackendContract, allowWrites: boolean, allowTools?: string[], denyTools?: string[]): void {
+  if (allowTools !== undefined && denyTools !== undefined) {
+    throw new Error('`allowTools` and `denyTools` are exclusive (one lists what the server offers, the other what it does not), got both: '
+      + `allowTools ${JSON.stringify(allowTools)}, denyTools ${JSON.stringify(denyTools)}`);
   }
-  if (problem) throw new Error(`\`${prop}\` ${problem.message}`);
+  const known = toolNames(contract);
+  for (const [prop, list] of [['allowTools', allowTools], ['denyTools', denyTools]] as const) {
+    if (list === undefined) continue;
+    if (prop === 'allowTools' && list.length === 0) {
+      throw new Error('`allowTools` must name at least one tool, got: [] (a server without tools answers nothing; leave it out for every tool)');
+    }
+    const seen = new Set<string>();
+    for (const tool of list) {
+      if (Token.isUnresolved(tool)) {
+        throw new Error(`\`${prop}\` entries must be literal tool names: the construct checks them against ${contract.displayName}'s tools`);
+      }
+      if (!known.includes(tool)) {
+        throw new Error(`\`${prop}\` names ${JSON.stringify(tool)}, which is not a ${contract.displayName} tool; its tools: ${known.join(', ')}`);
+      }
+      if (seen.has(tool)) throw new Error(`\`${prop}\` names ${JSON.stringify(tool)} twice`);
+      seen.add(tool);
+    }
+  }
+  const hiddenWrites = (allowTools ?? []).filter((tool) => contract.tools.write.includes(tool));
+  if (!allowWrites && hiddenWrites.length > 0) {
+    throw new Error(`\`allowTools\` names write tool(s) ${hiddenWrites.join(', ')}, which are registered only with \`allowWrites: true\``);
+  }
 }

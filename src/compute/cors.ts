@@ -7,9 +7,9 @@
  * API list uses `X-*`, which API Gateway does not treat as a wildcard, so the headers are named.
  * Max age: one hour, as the runtime answers its own preflights (the spec sets none).
  */
-import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../contract';
+import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS as CONTRACT_CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../contract';
 
-export const CORS_ALLOW_METHODS = ['POST', 'OPTIONS'];
+export const CORS_ALLOW_METHODS = [...CONTRACT_CORS_ALLOW_METHODS.apiGateway];
 
 export const CORS_ALLOW_HEADERS = [...CONTRACT_CORS_ALLOW_HEADERS];
 

@@ -1,9 +1,27 @@
-import { LambdaMultiServerCompute, LambdaMultiServerProps } from './lambda-multi-server';
-import { LambdaPerServerCompute, LambdaPerServerProps } from './lambda-per-server';
+import { LambdaMultiServerCompute, LambdaMultiServerProps } from './lambda/multi-server';
+import { LambdaPerServerCompute, LambdaPerServerProps } from './lambda/per-server';
 
 /**
- * The built-in topologies of a fleet. Each returns an `IFleetCompute`; implement that interface
- * for a topology of your own.
+ * The built-in topologies of a fleet. Each returns an `IFleetCompute` that, once the fleet is
+ * built, also gives the handles of what it built (`restApi`, `functionFor(...)`...); implement
+ * `IFleetCompute` for a topology of your own.
+ *
+ * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import { FleetCompute, McpServer, McpServerFleet } from 'mcp-server-fleet';
+ *
+ * declare const stack: Stack;
+ * declare const vpc: ec2.IVpc;
+ *
+ * // One function per server, in the VPC where a self-managed GitLab answers
+ * const compute = FleetCompute.lambdaPerServer({ memorySize: 512, vpc });
+ * new McpServerFleet(stack, 'Fleet', {
+ *   environment: 'production',
+ *   servers: [McpServer.gitlab({ apiUrl: 'https://gitlab.internal.example.com/api/v4' })],
+ *   compute,
+ * });
+ * compute.restApi?.deploymentStage.stageArn; // e.g. to associate a WAF web ACL
  */
 export class FleetCompute {
   /**

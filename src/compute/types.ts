@@ -1,16 +1,16 @@
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { McpServerFleet } from '../fleet';
-import type { FunctionAlarmThresholds } from '../observability/alarm-thresholds';
+import { Construct } from 'constructs';
+import type { RuntimeEnvironment, RuntimeEnvironmentOptions } from './runtime-environment';
+import type { IFleetMonitoring } from '../observability/monitoring';
 
 /** A credential of a server, resolved for a compute. */
-export interface FleetServerCredentialConfig {
+export interface FleetServerCredential {
   /**
-   * The variable the runtime reads the credential from, e.g. `GITLAB_TOKEN`. A Lambda compute sets
-   * `<variableName>_SECRET_ARN` to the secret's ARN (`#<jsonField>` appended when set); a container
-   * compute can inject the value itself as `<variableName>` (ECS secrets).
+   * The variable the runtime reads the credential from, e.g. `GITLAB_TOKEN`. In ARN mode a compute
+   * sets `<variableName>_SECRET_ARN` to the secret's ARN (`#<jsonField>` appended when set); a
+   * container compute can instead have ECS inject the value as `<variableName>` itself.
    */
   readonly variableName: string;
 
@@ -26,7 +26,7 @@ export interface FleetServerCredentialConfig {
 }
 
 /** A server of the fleet, as a compute sees it: plain data, nothing to resolve. */
-export interface FleetServerConfig {
+export interface FleetServerDescription {
   /** The server's name: its path segment, e.g. `gitlab`. */
   readonly name: string;
 
@@ -34,29 +34,22 @@ export interface FleetServerConfig {
   readonly kind: string;
 
   /** The prefix of the server's variables, e.g. `GITLAB` or `GL_INTERNAL`. */
-  readonly environmentPrefix: string;
+  readonly variablePrefix: string;
 
-  /** The server's non-secret variables, prefixed (`GITLAB_API_URL`, `GITLAB_ALLOW_WRITES`). */
-  readonly environment: { [key: string]: string };
+  /** The server's non-secret variables, prefixed (`GITLAB_API_URL`, `GITLAB_ALLOW_WRITES`, `GITLAB_TOOLS_ALLOW`). */
+  readonly variables: { [key: string]: string };
 
   /** The credentials the server reads at run time. */
-  readonly credentials: FleetServerCredentialConfig[];
+  readonly credentials: FleetServerCredential[];
 }
 
-/** What a compute built for one server. */
-export interface FleetServerResources {
+/** Where a compute serves one server. */
+export interface FleetServerEndpoint {
   /** The server's name. */
-  readonly serverName: string;
+  readonly name: string;
 
   /** The URL an MCP client connects to (Streamable HTTP), e.g. `https://<api>/production/gitlab/mcp`. */
   readonly endpointUrl: string;
-
-  /**
-   * The Lambda function answering this server's requests (shared by every server in a multi-server topology).
-   *
-   * @default - not served by a Lambda function
-   */
-  readonly lambdaFunction?: lambda.IFunction;
 
   /**
    * The log group the server's runtime writes to.
@@ -66,76 +59,95 @@ export interface FleetServerResources {
   readonly logGroup?: logs.ILogGroup;
 }
 
-/** Metrics of the API in front of the fleet, for the dashboard. */
-export interface FleetApiMetrics {
-  /** Requests answered with a 4XX status. */
-  readonly clientErrors: cloudwatch.IMetric;
+/** A stack output a compute asks the fleet for; the fleet prefixes its export name. */
+export interface FleetOutput {
+  /** The output's id, unique in the fleet, e.g. `gitlab-FunctionArn`. */
+  readonly id: string;
 
-  /** Requests answered with a 5XX status. */
-  readonly serverErrors: cloudwatch.IMetric;
+  /** The value. */
+  readonly value: string;
 
-  /** Time from request to response, as the API measures it. */
-  readonly latency: cloudwatch.IMetric;
+  /** What the value is, e.g. `Lambda function ARN of MCP server gitlab`. */
+  readonly description: string;
 
-  /**
-   * Number of requests.
-   *
-   * @default - not shown
-   */
-  readonly requests?: cloudwatch.IMetric;
+  /** The end of the export name, after the fleet's unique prefix, e.g. `gitlab-function-arn`. */
+  readonly exportSuffix: string;
 }
 
 /** What a compute hands back to the fleet. */
 export interface FleetComputeBinding {
   /** One entry per server, in the order the servers were given. */
-  readonly servers: FleetServerResources[];
+  readonly servers: FleetServerEndpoint[];
 
   /**
-   * The id of the API in front of the servers.
-   *
-   * @default - no API id output
+   * What the compute monitors: its alarms (the fleet adds the alarm topic to each) and its
+   * dashboard widgets (the fleet's dashboard shows them in this order). Empty for none.
    */
-  readonly apiId?: string;
+  readonly monitoring: IFleetMonitoring[];
 
   /**
-   * The base URL of that API (the servers' endpoints sit below it).
+   * Outputs beyond each server's endpoint and log group (which the fleet adds itself).
    *
    * @default - none
    */
-  readonly apiUrl?: string;
+  readonly outputs?: FleetOutput[];
+}
+
+/**
+ * What a compute may know of the fleet it serves: its shared settings, the scope to build in, and
+ * the two things only the fleet can do (grant its servers' secrets, render the runtime's variables).
+ */
+export interface IFleetContext {
+  /** Where the compute creates its constructs (the fleet: its tags apply to them). */
+  readonly scope: Construct;
+
+  /** The environment: `development`, `staging` or `production`. */
+  readonly environment: string;
+
+  /** Origins allowed cross-origin (empty: none). */
+  readonly allowedOrigins: string[];
+
+  /** Retention for every log group the compute creates. */
+  readonly logRetention: logs.RetentionDays;
 
   /**
-   * Metrics of the API, added to the fleet's dashboard.
+   * Lets a principal read the secrets of one server, or of every server: only
+   * `secretsmanager:GetSecretValue` on exactly those secrets (plus `kms:Decrypt` through Secrets
+   * Manager for a customer managed key).
    *
-   * @default - the dashboard shows function metrics only
+   * @param grantee the principal
+   * @param serverName the server whose secrets to grant; all servers when omitted
    */
-  readonly apiMetrics?: FleetApiMetrics;
+  grantSecretsRead(grantee: iam.IGrantable, serverName?: string): iam.Grant;
 
   /**
-   * Thresholds of the alarms on each function.
+   * The runtime's variables for a process hosting `servers`: the shared ones (`ENVIRONMENT`,
+   * `ALLOWED_ORIGINS`, `LOG_LEVEL`...), `SERVER_NAME`/`SERVER_KIND` or `MCP_SERVERS`, each server's
+   * settings and its credentials (as `<VAR>_SECRET_ARN` references, or as ECS secrets to inject).
    *
-   * @default - errors > 5, average duration > 25 s, throttles >= 1
+   * @param servers the servers the process hosts
+   * @param options how to render them
    */
-  readonly alarmThresholds?: FunctionAlarmThresholds;
+  renderRuntimeEnvironment(servers: FleetServerDescription[], options?: RuntimeEnvironmentOptions): RuntimeEnvironment;
 }
 
 /**
  * How a fleet's servers run: the pluggable topology.
  *
  * Use the built-in topologies through `FleetCompute` or implement this interface for one of your
- * own. `bind` is called once, from the fleet's constructor, and creates its resources in the
- * fleet's scope; the fleet then adds what every topology shares (tags, alarms, dashboard, outputs).
+ * own. `bind` is called once, from the fleet's constructor; it creates its resources in
+ * `fleet.scope` and returns the endpoints, its monitoring segments and its outputs. The fleet then
+ * adds what every topology shares (tags, the alarm topic on every alarm, the dashboard, outputs).
  */
 export interface IFleetCompute {
   /**
    * Builds the resources that serve `servers`.
    *
-   * Read `fleet.environment`, `fleet.allowedOrigins` and `fleet.logRetention` for the shared
-   * settings, and call `fleet.grantSecretsRead(principal, serverName)` so each principal reads only
-   * its servers' secrets.
+   * Call `fleet.grantSecretsRead(principal, serverName)` so each principal reads only its servers'
+   * secrets, and `fleet.renderRuntimeEnvironment(servers)` for the runtime's variables.
    *
-   * @param fleet the fleet being built; create constructs in its scope
+   * @param fleet the fleet's shared settings and services
    * @param servers the fleet's servers, validated and resolved
    */
-  bind(fleet: McpServerFleet, servers: FleetServerConfig[]): FleetComputeBinding;
+  bind(fleet: IFleetContext, servers: FleetServerDescription[]): FleetComputeBinding;
 }

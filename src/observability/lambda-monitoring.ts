@@ -1,23 +1,14 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FunctionAlarmThresholds } from './alarm-thresholds';
+import { IFleetMonitoring } from './monitoring';
+import { LAMBDA_ALARM_DEFAULTS } from '../defaults';
 
-/** The spec's alarm period. */
-const PERIOD = Duration.seconds(60);
-
-export interface FunctionAlarmsProps {
-  readonly lambdaFunction: lambda.IFunction;
-  /** Who the function serves, for descriptions, e.g. `MCP server gitlab`. */
-  readonly label: string;
-  readonly thresholds?: FunctionAlarmThresholds;
-  /** The function's timeout, to warn about a duration threshold it can never reach. */
-  readonly timeout?: Duration;
-  readonly topic?: sns.ITopic;
-}
+const PERIOD = LAMBDA_ALARM_DEFAULTS.period;
+const WIDTH = 12;
+const HEIGHT = 6;
 
 /** The metrics the alarms watch, with the alarms' statistic and period. */
 export function functionErrorsMetric(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -32,12 +23,84 @@ export function functionThrottlesMetric(fn: lambda.IFunction, props?: cloudwatch
   return fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: PERIOD, ...props });
 }
 
+/** A function the segment watches. */
+export interface MonitoredFunction {
+  readonly lambdaFunction: lambda.IFunction;
+  /** The id of its alarms' construct, e.g. `gitlab` (alarms `<id>Alarms/Errors`...). */
+  readonly id: string;
+  /** Who the function serves, for descriptions and dashboard lines, e.g. `MCP server gitlab`. */
+  readonly label: string;
+  /** The function's timeout, to warn about a duration threshold it can never reach. */
+  readonly timeout?: Duration;
+}
+
+export interface LambdaMonitoringProps {
+  readonly functions: MonitoredFunction[];
+  readonly thresholds?: FunctionAlarmThresholds;
+}
+
+/**
+ * The Lambda segment of a fleet's monitoring (spec A.5): per function the errors, duration and
+ * throttles alarms; on the dashboard invocations (Sum), errors (Sum), duration (Average) and
+ * concurrent executions (Maximum), one line per function, 60 s periods.
+ */
+export class LambdaMonitoring implements IFleetMonitoring {
+  private readonly scope: Construct;
+  private readonly props: LambdaMonitoringProps;
+  private created?: cloudwatch.Alarm[];
+
+  /**
+   * @param scope where the alarms are created (as `<function id>Alarms`)
+   */
+  constructor(scope: Construct, props: LambdaMonitoringProps) {
+    this.scope = scope;
+    this.props = props;
+    // Thresholds are checked when the compute is bound, whether or not alarms are created.
+    resolveThresholds(props.thresholds);
+  }
+
+  public alarms(): cloudwatch.Alarm[] {
+    this.created ??= this.props.functions.flatMap((f) => new FunctionAlarms(this.scope, `${f.id}Alarms`, {
+      ...f,
+      thresholds: this.props.thresholds,
+    }).all);
+    return this.created;
+  }
+
+  public widgets(): cloudwatch.IWidget[] {
+    // The spec colours the first line of the errors widget red; the others keep the palette.
+    const lines = (metricName: string, statistic: string, firstColor?: string) => this.props.functions
+      .map((f, i) => f.lambdaFunction.metric(metricName, { statistic, period: PERIOD, label: f.label, color: i === 0 ? firstColor : undefined }));
+    const graph = (title: string, left: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left, width: WIDTH, height: HEIGHT });
+    return [
+      graph('Lambda Invocations', lines('Invocations', cloudwatch.Stats.SUM)),
+      graph('Lambda Errors', lines('Errors', cloudwatch.Stats.SUM, '#d62728')),
+      graph('Lambda Duration (ms)', lines('Duration', cloudwatch.Stats.AVERAGE)),
+      graph('Lambda Concurrent Executions', lines('ConcurrentExecutions', cloudwatch.Stats.MAXIMUM)),
+    ];
+  }
+}
+
+interface FunctionAlarmsProps extends MonitoredFunction {
+  readonly thresholds?: FunctionAlarmThresholds;
+}
+
+function resolveThresholds(thresholds: FunctionAlarmThresholds | undefined): { errors: number; duration: Duration; throttles: number } {
+  const resolved = {
+    errors: thresholds?.errors ?? LAMBDA_ALARM_DEFAULTS.errors,
+    duration: thresholds?.duration ?? LAMBDA_ALARM_DEFAULTS.duration,
+    throttles: thresholds?.throttles ?? LAMBDA_ALARM_DEFAULTS.throttles,
+  };
+  validateThreshold('alarmThresholds.errors', resolved.errors);
+  validateThreshold('alarmThresholds.throttles', resolved.throttles);
+  return resolved;
+}
+
 /**
  * The spec's three alarms on one function: errors (Sum > 5 over 3 x 60 s), duration (Average >
- * 25 000 ms over 3 x 60 s) and throttles (Sum >= 1 over 1 x 60 s), missing data not breaching,
- * alarm and OK actions to the topic.
+ * 25 000 ms over 3 x 60 s) and throttles (Sum >= 1 over 1 x 60 s), missing data not breaching.
  */
-export class FunctionAlarms extends Construct {
+class FunctionAlarms extends Construct {
   public readonly errors: cloudwatch.Alarm;
   public readonly duration: cloudwatch.Alarm;
   public readonly throttles: cloudwatch.Alarm;
@@ -45,11 +108,7 @@ export class FunctionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: FunctionAlarmsProps) {
     super(scope, id);
     const fn = props.lambdaFunction;
-    const errors = props.thresholds?.errors ?? 5;
-    const duration = props.thresholds?.duration ?? Duration.seconds(25);
-    const throttles = props.thresholds?.throttles ?? 1;
-    validateThreshold('alarmThresholds.errors', errors);
-    validateThreshold('alarmThresholds.throttles', throttles);
+    const { errors, duration, throttles } = resolveThresholds(props.thresholds);
     if (props.timeout && !duration.isUnresolved() && !props.timeout.isUnresolved()
       && duration.toMilliseconds() >= props.timeout.toMilliseconds()) {
       Annotations.of(this).addWarningV2('mcp-server-fleet:durationAlarmUnreachable',
@@ -81,14 +140,6 @@ export class FunctionAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-
-    if (props.topic) {
-      const action = new cloudwatchActions.SnsAction(props.topic);
-      for (const alarm of this.all) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
   }
 
   public get all(): cloudwatch.Alarm[] {

@@ -60,6 +60,6 @@ describe('examples synthesize', () => {
         }),
       },
     });
-    expect(stack.fleet.servers.map((s) => s.serverName)).toEqual(['gitlab', 'gitlab-internal']);
+    expect(stack.fleet.servers.map((s) => s.name)).toEqual(['gitlab', 'gitlab-internal']);
   });
 });

@@ -9,7 +9,8 @@ import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, gitlabFleet, newStack, twoServe
 import {
   FleetCompute,
   FleetComputeBinding,
-  FleetServerConfig,
+  FleetServerDescription,
+  IFleetContext,
   IFleetCompute,
   McpServer,
   McpServerFleet,
@@ -148,15 +149,16 @@ describe('McpServerFleet: alarms (spec A.5)', () => {
   });
 
   test('metric methods return what the alarms watch', () => {
-    const { fleet, stack } = gitlabFleet();
-    const errors = fleet.metricErrors('gitlab');
+    const compute = FleetCompute.lambdaPerServer();
+    const { stack } = gitlabFleet(compute);
+    const errors = compute.metricErrors('gitlab');
     expect(errors.metricName).toBe('Errors');
     expect(errors.statistic).toBe('Sum');
     expect(errors.period.toSeconds()).toBe(60);
     expect(stack.resolve(errors.dimensions)).toEqual({ FunctionName: { Ref: expect.stringMatching(/gitlabFunction/) } });
-    expect(fleet.metricDuration('gitlab').statistic).toBe('Average');
-    expect(fleet.metricThrottles('gitlab').metricName).toBe('Throttles');
-    expect(fleet.metricErrors('gitlab', { period: Duration.minutes(5) }).period.toSeconds()).toBe(300);
+    expect(compute.metricDuration('gitlab').statistic).toBe('Average');
+    expect(compute.metricThrottles('gitlab').metricName).toBe('Throttles');
+    expect(compute.metricErrors('gitlab', { period: Duration.minutes(5) }).period.toSeconds()).toBe(300);
   });
 });
 
@@ -260,11 +262,12 @@ describe('McpServerFleet: outputs', () => {
 describe('McpServerFleet: after construction', () => {
   test('servers, endpoints, functions and log groups by name', () => {
     const stack = newStack();
-    const fleet = new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: twoServers() });
+    const compute = FleetCompute.lambdaPerServer();
+    const fleet = new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: twoServers(), compute });
 
-    expect(fleet.servers.map((s) => s.serverName)).toEqual(['gitlab', 'gl-internal']);
-    expect(fleet.functionFor('gitlab')).toBe(fleet.servers[0].lambdaFunction);
-    expect(fleet.functionFor('gitlab')).not.toBe(fleet.functionFor('gl-internal'));
+    expect(fleet.servers.map((s) => s.name)).toEqual(['gitlab', 'gl-internal']);
+    expect(stack.resolve(compute.functionFor('gitlab').functionName)).toEqual({ Ref: expect.stringMatching(/LambdaPerServergitlabFunction/) });
+    expect(compute.functionFor('gitlab')).not.toBe(compute.functionFor('gl-internal'));
     expect(fleet.logGroupFor('gl-internal')).toBe(fleet.servers[1].logGroup);
     expect(stack.resolve(fleet.endpointFor('gitlab'))).toEqual({
       'Fn::Join': ['', [
@@ -277,9 +280,12 @@ describe('McpServerFleet: after construction', () => {
   });
 
   test('an unknown server name is an error that lists the servers', () => {
-    const { fleet } = gitlabFleet();
-    expect(() => fleet.functionFor('jira')).toThrow(/no server named "jira"; its servers: gitlab/);
-    expect(() => fleet.endpointFor('jira')).toThrow(/jira/);
+    const compute = FleetCompute.lambdaPerServer();
+    const { fleet } = gitlabFleet(compute);
+    expect(() => fleet.endpointFor('jira')).toThrow(/no server named "jira"; its servers: gitlab/);
+    expect(() => fleet.logGroupFor('jira')).toThrow(/jira/);
+    expect(() => compute.functionFor('jira')).toThrow(/serves no server named "jira"; its servers: gitlab/);
+    expect(() => FleetCompute.lambdaMultiServer().functionFor('gitlab')).toThrow(/not bound to a fleet yet/);
   });
 
   test('log retention is a prop', () => {
@@ -378,12 +384,12 @@ describe('IFleetCompute: a topology of your own', () => {
   test('the fleet hands it resolved servers and adds outputs around what it returns', () => {
     // GIVEN a compute that records what it was given and serves nothing with Lambda
     class ExternalCompute implements IFleetCompute {
-      public seen: FleetServerConfig[] = [];
-      public bind(fleet: McpServerFleet, servers: FleetServerConfig[]): FleetComputeBinding {
+      public seen: FleetServerDescription[] = [];
+      public bind(fleet: IFleetContext, servers: FleetServerDescription[]): FleetComputeBinding {
         this.seen = servers;
-        const role = new iam.Role(fleet, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+        const role = new iam.Role(fleet.scope, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
         for (const server of servers) fleet.grantSecretsRead(role, server.name);
-        return { servers: servers.map((s) => ({ serverName: s.name, endpointUrl: `https://mcp.example.com/${s.name}/mcp` })) };
+        return { servers: servers.map((s) => ({ name: s.name, endpointUrl: `https://mcp.example.com/${s.name}/mcp` })), monitoring: [] };
       }
     }
     const stack = newStack();
@@ -394,12 +400,11 @@ describe('IFleetCompute: a topology of your own', () => {
     const template = Template.fromStack(stack);
 
     // THEN it saw plain descriptions of the servers
-    expect(compute.seen.map((s) => [s.name, s.kind, s.environmentPrefix])).toEqual([['gitlab', 'gitlab', 'GITLAB'], ['gl-internal', 'gitlab', 'GL_INTERNAL']]);
-    expect(compute.seen[1].environment).toEqual({ GL_INTERNAL_API_URL: 'https://gitlab.example.com/api/v4', GL_INTERNAL_ALLOW_WRITES: 'true' });
+    expect(compute.seen.map((s) => [s.name, s.kind, s.variablePrefix])).toEqual([['gitlab', 'gitlab', 'GITLAB'], ['gl-internal', 'gitlab', 'GL_INTERNAL']]);
+    expect(compute.seen[1].variables).toEqual({ GL_INTERNAL_API_URL: 'https://gitlab.example.com/api/v4', GL_INTERNAL_ALLOW_WRITES: 'true' });
     expect(compute.seen[0].credentials.map((c) => [c.variableName, c.jsonField, c.secret.secretFullArn])).toEqual([['GITLAB_TOKEN', 'token', GITLAB_SECRET_ARN]]);
     // THEN endpoints come from it; no functions, so no alarms and no dashboard
     expect(fleet.endpointFor('gl-internal')).toBe('https://mcp.example.com/gl-internal/mcp');
-    expect(() => fleet.functionFor('gitlab')).toThrow(/not served by a Lambda function/);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     template.hasOutput('*', { Value: 'https://mcp.example.com/gitlab/mcp' });
@@ -416,9 +421,9 @@ describe('IFleetCompute: a topology of your own', () => {
   test('a compute that drops a server is refused', () => {
     const stack = newStack();
     const broken: IFleetCompute = {
-      bind: (_fleet: McpServerFleet, servers: FleetServerConfig[]) => ({ servers: [{ serverName: servers[0].name, endpointUrl: 'https://x/' }] }),
+      bind: (_fleet: IFleetContext, servers: FleetServerDescription[]) => ({ servers: [{ name: servers[0].name, endpointUrl: 'https://x/' }], monitoring: [] }),
     };
     expect(() => new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: twoServers(), compute: broken }))
-      .toThrow(/one FleetServerResources per server/);
+      .toThrow(/one FleetServerEndpoint per server/);
   });
 });

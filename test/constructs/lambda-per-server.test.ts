@@ -394,11 +394,12 @@ describe('FleetCompute.lambdaPerServer: after construction', () => {
   test('the compute exposes its REST API, usage plan and access log group', () => {
     const compute = FleetCompute.lambdaPerServer();
     expect(compute.restApi).toBeUndefined();
-    const { fleet } = gitlabFleet(compute);
+    const { fleet, template } = gitlabFleet(compute);
     expect(compute.restApi).toBeDefined();
     expect(compute.usagePlan).toBeDefined();
     expect(compute.accessLogGroup).toBeDefined();
-    expect(fleet.apiId).toBe(compute.restApi!.restApiId);
+    expect(fleet.compute).toBe(compute);
+    template.hasOutput('*', { Description: 'API Gateway ID', Value: { Ref: Match.stringLikeRegexp('LambdaPerServerApi') } });
   });
 
   test('a compute serves one fleet only', () => {

@@ -1,108 +1,46 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FleetServerConfig } from './compute';
-import { LambdaComputeOptions } from './lambda-options';
-import { SECRET_ARN_SUFFIX, renderSecretRef } from '../contract';
-import { secretReferenceArn } from '../credential-grants';
-import type { McpServerFleet } from '../fleet';
-import { acknowledgeRule } from '../nag';
-import type { FunctionAlarmThresholds } from '../observability/alarm-thresholds';
-import { LAMBDA_RUNTIME_HANDLER, requireLambdaRuntimeAsset } from '../runtime-assets';
-import {
-  validateEnvironmentSize,
-  validateInteger,
-  validateLogLevel,
-  validateRange,
-  validateTimeout,
-} from '../validation';
+import { validateEnvironmentSize } from './environment-size';
+import { LAMBDA_NODE_RUNTIME, ResolvedLambdaOptions } from './options';
+import { acknowledgeRule } from '../../nag';
+import { LAMBDA_RUNTIME_HANDLER, requireLambdaRuntimeAsset } from '../../runtime-assets';
+import type { FleetServerDescription, IFleetContext } from '../types';
 
-/** Options with every default applied. */
-export interface ResolvedLambdaOptions {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-  readonly architecture: lambda.Architecture;
-  readonly ephemeralStorageSize: Size;
-  readonly logLevel: string;
-  readonly reservedConcurrency?: number;
-  readonly tracing: boolean;
-  readonly secretCacheTtl?: Duration;
-  readonly throttlingRateLimit: number;
-  readonly throttlingBurstLimit: number;
-  readonly alarmThresholds?: FunctionAlarmThresholds;
-}
-
-/** The Node.js version the bundled runtime is built and tested for. */
-export const LAMBDA_NODE_RUNTIME = lambda.Runtime.NODEJS_22_X;
-
-export function resolveLambdaOptions(
-  props: LambdaComputeOptions,
-  defaults: { memorySize: number; maxTimeoutSeconds: number; behind: string },
-): ResolvedLambdaOptions {
-  const resolved: ResolvedLambdaOptions = {
-    memorySize: props.memorySize ?? defaults.memorySize,
-    timeout: props.timeout ?? Duration.seconds(29),
-    architecture: props.architecture ?? lambda.Architecture.ARM_64,
-    ephemeralStorageSize: props.ephemeralStorageSize ?? Size.mebibytes(512),
-    logLevel: props.logLevel ?? 'info',
-    reservedConcurrency: props.reservedConcurrency,
-    tracing: props.tracing ?? true,
-    secretCacheTtl: props.secretCacheTtl,
-    throttlingRateLimit: props.throttlingRateLimit ?? 1000,
-    throttlingBurstLimit: props.throttlingBurstLimit ?? 5000,
-    alarmThresholds: props.alarmThresholds,
-  };
-  validateRange('memorySize', resolved.memorySize, 128, 10240);
-  validateInteger('memorySize', resolved.memorySize, 128);
-  validateTimeout(resolved.timeout, defaults.maxTimeoutSeconds, defaults.behind);
-  if (!resolved.ephemeralStorageSize.isUnresolved()) {
-    validateRange('ephemeralStorageSize', resolved.ephemeralStorageSize.toMebibytes(), 512, 10240);
-  }
-  validateLogLevel(resolved.logLevel);
-  validateInteger('reservedConcurrency', resolved.reservedConcurrency, 0);
-  validateInteger('throttlingRateLimit', resolved.throttlingRateLimit, 0);
-  validateInteger('throttlingBurstLimit', resolved.throttlingBurstLimit, 0);
-  if (resolved.secretCacheTtl && !resolved.secretCacheTtl.isUnresolved()) {
-    validateInteger('secretCacheTtl (seconds)', resolved.secretCacheTtl.toSeconds(), 1);
-  }
-  return resolved;
-}
-
-/** Variables every function of the fleet gets. */
-export function sharedEnvironment(fleet: McpServerFleet, options: ResolvedLambdaOptions): Record<string, string> {
-  const env: Record<string, string> = {
-    LOG_LEVEL: options.logLevel.toLowerCase(),
-    ENVIRONMENT: fleet.environment,
-  };
-  if (fleet.allowedOrigins.length > 0) env.ALLOWED_ORIGINS = fleet.allowedOrigins.join(',');
-  if (options.secretCacheTtl) env.SECRET_CACHE_TTL_SECONDS = String(options.secretCacheTtl.toSeconds());
-  return env;
-}
-
-/** A server's own variables: its settings and `<PREFIX>_<CREDENTIAL>_SECRET_ARN=<arn>[#field]`. */
-export function serverEnvironment(server: FleetServerConfig): Record<string, string> {
-  const env: Record<string, string> = { ...server.environment };
-  for (const credential of server.credentials) {
-    const arn = secretReferenceArn(credential.secret);
-    env[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = renderSecretRef({ secretId: arn, jsonField: credential.jsonField });
-  }
-  return env;
-}
+/**
+ * What Lambda needs to attach a function to a VPC, as `AWSLambdaVPCAccessExecutionRole` grants it
+ * (without that policy's `logs:*` on every log group). EC2 supports no resource-level permission
+ * for the Describe calls, and Lambda creates the interfaces in subnets it picks at run time.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+ */
+export const LAMBDA_VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 export interface McpFunctionProps {
-  readonly fleet: McpServerFleet;
+  readonly fleet: IFleetContext;
   readonly options: ResolvedLambdaOptions;
   /** The servers the function hosts: it may read exactly their secrets. */
-  readonly servers: FleetServerConfig[];
+  readonly servers: FleetServerDescription[];
+  /** The runtime's variables. */
   readonly environment: Record<string, string>;
   readonly description: string;
+  /** The security groups of a function in a VPC (the compute creates the default one once). */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
  * A function running the bundled runtime, with its own log group and a role that can write to
- * that log group, read its servers' secrets and send X-Ray traces, and nothing else.
+ * that log group, read its servers' secrets and send X-Ray traces (and, in a VPC, manage its
+ * network interfaces), and nothing else.
  */
 export class McpFunction extends Construct {
   public readonly lambdaFunction: lambda.Function;
@@ -112,7 +50,7 @@ export class McpFunction extends Construct {
   constructor(scope: Construct, id: string, props: McpFunctionProps) {
     super(scope, id);
     const { fleet, options } = props;
-    validateEnvironmentSize(fleet.node.path, props.description, props.environment);
+    validateEnvironmentSize(fleet.scope.node.path, props.description, props.environment);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: fleet.logRetention });
     this.role = new iam.Role(this, 'Role', {
@@ -121,6 +59,11 @@ export class McpFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     for (const server of props.servers) fleet.grantSecretsRead(this.role, server.name);
+    if (options.vpc) {
+      // A role of our own gets none of the managed policies lambda.Function adds to the role it
+      // creates, so the VPC permissions are added here, inline.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: LAMBDA_VPC_ACTIONS, resources: ['*'] }));
+    }
 
     this.lambdaFunction = new lambda.Function(this, 'Function', {
       description: props.description,
@@ -136,15 +79,32 @@ export class McpFunction extends Construct {
       environment: props.environment,
       logGroup: this.logGroup,
       role: this.role,
+      vpc: options.vpc,
+      vpcSubnets: options.vpc ? options.vpcSubnets : undefined,
+      securityGroups: options.vpc ? props.securityGroups : undefined,
     });
 
-    if (options.tracing) {
+    const starReasons = [
+      options.tracing ? 'X-Ray PutTraceSegments and PutTelemetryRecords' : undefined,
+      options.vpc ? `the network-interface actions of a function in a VPC (${LAMBDA_VPC_ACTIONS.join(', ')})` : undefined,
+    ].filter((r): r is string => r !== undefined);
+    if (starReasons.length > 0) {
       acknowledgeRule(this.role, 'AwsSolutions-IAM5[Resource::*]',
-        'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; they are the only '
-        + 'statement of this role on `*` (the log group, secrets and keys are named exactly).');
+        `${starReasons.join(' and ')} do not support resource-level permissions; they are the only statements of this role `
+        + 'on `*` (the log group, secrets and keys are named exactly).');
     }
     acknowledgeRule(this.lambdaFunction, 'AwsSolutions-L1',
       `The bundled MCP runtime is built and tested for ${LAMBDA_NODE_RUNTIME.name}, the runtime the design fixes; `
       + 'the default moves to a newer Node.js once the runtime is tested on it.');
   }
+}
+
+/**
+ * The default security group of a Lambda compute in a VPC: outbound HTTPS only, no inbound
+ * (API Gateway invokes the functions through Lambda's API, not the network).
+ */
+export function httpsOnlySecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, description: string): ec2.SecurityGroup {
+  const group = new ec2.SecurityGroup(scope, id, { vpc, description, allowAllOutbound: false });
+  group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the upstream APIs, Secrets Manager and X-Ray');
+  return group;
 }

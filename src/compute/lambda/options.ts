@@ -1,6 +1,9 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { FunctionAlarmThresholds } from '../observability/alarm-thresholds';
+import { DEFAULT_LOG_LEVEL, LAMBDA_DEFAULTS } from '../../defaults';
+import type { FunctionAlarmThresholds } from '../../observability/alarm-thresholds';
+import { validateInteger, validateLogLevel, validateRange, validateTimeout } from '../../validation';
 
 /** Settings shared by the Lambda topologies. */
 export interface LambdaComputeOptions {
@@ -82,4 +85,105 @@ export interface LambdaComputeOptions {
    * @default - errors > 5, average duration > 25 s, throttles >= 1
    */
   readonly alarmThresholds?: FunctionAlarmThresholds;
+
+  /**
+   * The VPC the functions run in, for an upstream reachable only privately (a self-managed GitLab
+   * in your network). The functions then reach the internet, Secrets Manager and X-Ray only through
+   * the VPC: give the subnets a NAT gateway, or interface endpoints for Secrets Manager
+   * (`secretsmanager`) and X-Ray (`xray`).
+   *
+   * @default - no VPC: the functions run in Lambda's network, with internet access
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` the functions run in (only with `vpc`).
+   *
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the functions (only with `vpc`).
+   *
+   * @default - one security group for the compute that allows outbound HTTPS (TCP 443) to anywhere
+   * and nothing else: the runtime calls only HTTPS APIs (the upstream, Secrets Manager, X-Ray); DNS
+   * goes to the VPC's resolver, which security groups do not filter. An upstream on another port
+   * (e.g. `http://` on 80) needs security groups of your own.
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** Options with every default applied. */
+export interface ResolvedLambdaOptions {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly architecture: lambda.Architecture;
+  readonly ephemeralStorageSize: Size;
+  readonly logLevel: string;
+  readonly reservedConcurrency?: number;
+  readonly tracing: boolean;
+  readonly secretCacheTtl?: Duration;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly alarmThresholds?: FunctionAlarmThresholds;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** The Node.js version the bundled runtime is built and tested for. */
+export const LAMBDA_NODE_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+export function resolveLambdaOptions(
+  props: LambdaComputeOptions,
+  defaults: { memorySize: number; maxTimeoutSeconds: number; behind: string },
+): ResolvedLambdaOptions {
+  const resolved: ResolvedLambdaOptions = {
+    memorySize: props.memorySize ?? defaults.memorySize,
+    timeout: props.timeout ?? LAMBDA_DEFAULTS.timeout,
+    architecture: props.architecture ?? lambda.Architecture.ARM_64,
+    ephemeralStorageSize: props.ephemeralStorageSize ?? LAMBDA_DEFAULTS.ephemeralStorage,
+    logLevel: props.logLevel ?? DEFAULT_LOG_LEVEL,
+    reservedConcurrency: props.reservedConcurrency,
+    tracing: props.tracing ?? true,
+    secretCacheTtl: props.secretCacheTtl,
+    throttlingRateLimit: props.throttlingRateLimit ?? LAMBDA_DEFAULTS.throttlingRateLimit,
+    throttlingBurstLimit: props.throttlingBurstLimit ?? LAMBDA_DEFAULTS.throttlingBurstLimit,
+    alarmThresholds: props.alarmThresholds,
+    vpc: props.vpc,
+    vpcSubnets: props.vpcSubnets,
+    securityGroups: props.securityGroups,
+  };
+  validateRange('memorySize', resolved.memorySize, 128, 10240);
+  validateInteger('memorySize', resolved.memorySize, 128);
+  validateTimeout(resolved.timeout, defaults.maxTimeoutSeconds, defaults.behind);
+  if (!resolved.ephemeralStorageSize.isUnresolved()) {
+    validateRange('ephemeralStorageSize', resolved.ephemeralStorageSize.toMebibytes(), 512, 10240);
+  }
+  validateLogLevel(resolved.logLevel);
+  validateInteger('reservedConcurrency', resolved.reservedConcurrency, 0);
+  validateInteger('throttlingRateLimit', resolved.throttlingRateLimit, 0);
+  validateInteger('throttlingBurstLimit', resolved.throttlingBurstLimit, 0);
+  if (resolved.secretCacheTtl && !resolved.secretCacheTtl.isUnresolved()) {
+    validateInteger('secretCacheTtl (seconds)', resolved.secretCacheTtl.toSeconds(), 1);
+  }
+  validateVpcOptions(resolved);
+  return resolved;
+}
+
+function validateVpcOptions(options: ResolvedLambdaOptions): void {
+  if (!options.vpc) {
+    if (options.vpcSubnets) {
+      throw new Error('`vpcSubnets` needs `vpc`: set the VPC the subnets belong to, or leave `vpcSubnets` out');
+    }
+    if (options.securityGroups) {
+      throw new Error(`\`securityGroups\` needs \`vpc\`: set the VPC the ${options.securityGroups.length} security group(s) belong to, `
+        + 'or leave `securityGroups` out');
+    }
+    return;
+  }
+  if (options.securityGroups && options.securityGroups.length === 0) {
+    throw new Error('`securityGroups` must list at least one security group, got: [] (leave it out for the default group, HTTPS out only)');
+  }
 }

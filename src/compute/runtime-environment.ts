@@ -1,0 +1,122 @@
+/**
+ * The runtime's variables, rendered once for every topology: a Lambda function's environment, a
+ * container's environment (and, in inject mode, its ECS secrets). The names and formats are the
+ * contract's (`src/contract/variables.ts`), which the runtime reads with the matching decoders.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { FleetServerDescription } from './types';
+import { SECRET_ARN_SUFFIX, renderSecretRef, renderServerList } from '../contract';
+import { secretReferenceArn } from '../credential-grants';
+import { DEFAULT_LOG_LEVEL } from '../defaults';
+
+/** How a process receives its servers' credentials. */
+export enum CredentialDelivery {
+  /**
+   * `<VAR>_SECRET_ARN = <arn>[#<field>]`: the process reads the secret at run time with its own
+   * role (cached; read again after a 401, so a rotated token is picked up without a restart).
+   */
+  SECRET_ARN = 'SECRET_ARN',
+
+  /**
+   * `<VAR>` injected by ECS from Secrets Manager when the task starts (`ecs.Secret`): no Secrets
+   * Manager call at run time, but a rotated value reaches a task only when it restarts, and ECS
+   * grants the read to the task's execution role (`GetSecretValue` and `DescribeSecret`).
+   */
+  ECS_SECRET = 'ECS_SECRET',
+}
+
+/** How to render the runtime's variables for one process. */
+export interface RuntimeEnvironmentOptions {
+  /**
+   * Renders `MCP_SERVERS` (the process routes `/<server>/...` itself) rather than `SERVER_NAME`.
+   *
+   * @default - true when there are several servers
+   */
+  readonly multiServer?: boolean;
+
+  /**
+   * The runtime's log level (`LOG_LEVEL`), lower-cased.
+   *
+   * @default 'info'
+   */
+  readonly logLevel?: string;
+
+  /**
+   * How long the runtime caches a secret (`SECRET_CACHE_TTL_SECONDS`).
+   *
+   * @default - the runtime's default, 5 minutes
+   */
+  readonly secretCacheTtl?: Duration;
+
+  /**
+   * How credentials reach the process.
+   *
+   * @default CredentialDelivery.SECRET_ARN
+   */
+  readonly credentials?: CredentialDelivery;
+}
+
+/** The variables of one process. */
+export interface RuntimeEnvironment {
+  /** Plain variables: a Lambda function's or a container's `environment`. */
+  readonly variables: { [key: string]: string };
+
+  /** Secrets ECS injects as variables (a container's `secrets`); empty in ARN mode. */
+  readonly secrets: { [key: string]: ecs.Secret };
+}
+
+/** The fleet's settings the runtime needs. */
+export interface FleetRuntimeSettings {
+  readonly environment: string;
+  readonly allowedOrigins: readonly string[];
+}
+
+/** Renders the variables of a process hosting `servers` (see {@link RuntimeEnvironmentOptions}). */
+export function renderRuntimeEnvironment(
+  fleet: FleetRuntimeSettings,
+  servers: readonly FleetServerDescription[],
+  options: RuntimeEnvironmentOptions = {},
+): RuntimeEnvironment {
+  if (servers.length === 0) throw new Error('A runtime environment hosts at least one server, got none');
+  const multiServer = options.multiServer ?? servers.length > 1;
+  if (!multiServer && servers.length > 1) {
+    throw new Error(`A single-server runtime environment hosts one server, got ${servers.length}: ${servers.map((s) => s.name).join(', ')} `
+      + '(set multiServer for MCP_SERVERS)');
+  }
+  const variables: Record<string, string> = {
+    LOG_LEVEL: (options.logLevel ?? DEFAULT_LOG_LEVEL).toLowerCase(),
+    ENVIRONMENT: fleet.environment,
+  };
+  if (fleet.allowedOrigins.length > 0) variables.ALLOWED_ORIGINS = fleet.allowedOrigins.join(',');
+  if (options.secretCacheTtl) variables.SECRET_CACHE_TTL_SECONDS = String(options.secretCacheTtl.toSeconds());
+  if (multiServer) {
+    variables.POWERTOOLS_SERVICE_NAME = 'mcp-servers';
+    variables.MCP_SERVERS = renderServerList(servers);
+  } else {
+    const [server] = servers;
+    variables.POWERTOOLS_SERVICE_NAME = `mcp-${server.name}`;
+    variables.SERVER_NAME = server.name;
+    if (server.kind !== server.name) variables.SERVER_KIND = server.kind;
+  }
+
+  const secrets: Record<string, ecs.Secret> = {};
+  const inject = (options.credentials ?? CredentialDelivery.SECRET_ARN) === CredentialDelivery.ECS_SECRET;
+  for (const server of servers) {
+    Object.assign(variables, server.variables);
+    for (const credential of server.credentials) {
+      if (inject) {
+        secrets[credential.variableName] = ecs.Secret.fromSecretsManager(credential.secret, credential.jsonField);
+      } else {
+        variables[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = renderSecretRef({
+          secretId: secretReferenceArn(credential.secret),
+          jsonField: credential.jsonField,
+        });
+      }
+    }
+  }
+  for (const name of Object.keys(secrets)) {
+    if (name in variables) throw new Error(`Variable ${name} is both a plain variable and an injected secret`);
+  }
+  return { variables, secrets };
+}
