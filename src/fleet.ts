@@ -45,9 +45,9 @@ export interface McpServerFleetProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Creates the compute's alarms (for the Lambda topologies three per function: errors Sum > 5
-   * over 3 minutes, average duration > 25 s over 3 minutes, throttles >= 1 in a minute) and
-   * points them at the alarm topic.
+   * Creates the alarms of the compute's monitoring segments and points them at the alarm topic
+   * (each built-in topology documents its alarms: three per function for the built-in ones,
+   * errors Sum > 5 and average duration > 25 s over 3 minutes, throttles >= 1 in a minute).
    *
    * @default true
    */
@@ -90,7 +90,7 @@ export interface McpServerFleetProps {
  *
  * After construction, `servers` lists each server's endpoint URL and log group, and
  * `endpointFor` and `logGroupFor` look one up by name; what is specific to a topology (a
- * server's Lambda function, its metrics, the API) is on the compute (`compute.functionFor(...)`).
+ * server's function or service, its metrics, the API) is on the compute object.
  *
  * @example
  * import { App, Stack } from 'aws-cdk-lib';
@@ -110,7 +110,7 @@ export interface McpServerFleetProps {
  *   allowedOrigins: ['https://app.example.com'],
  * });
  * fleet.endpointFor('gl-internal'); // https://<api>.execute-api.<region>.amazonaws.com/gl-internal/mcp
- * compute.functionFor('gitlab'); // the one function hosting both servers
+ * compute.httpApi?.apiId; // the topology's own handles are on the compute
  */
 export class McpServerFleet extends Construct {
   /** The environment: `development`, `staging` or `production`. */
