@@ -180,6 +180,16 @@ describe('GitLab tools', () => {
       expect(code.text).toContain('"path": "src/index.ts"');
     });
 
+    it.each([
+      ['get_project', { project_id: 'platform/\uD800fleet' }, 'project_id'],
+      ['get_file_contents', { project_id: 42, file_path: 'src/\uDC00.ts' }, 'file_path'],
+    ])('%s with a lone surrogate is refused with a clear message, without calling GitLab', async (name, args, field) => {
+      const { text, isError } = await call(name, args);
+      expect(isError).toBe(true);
+      expect(text).toContain(`${field} contains a lone surrogate (half of a UTF-16 pair), which no URL can carry`);
+      expect(gitlab.requests).toHaveLength(0);
+    });
+
     it('search refuses project-only scopes without a project, without calling GitLab', async () => {
       const { text, isError } = await call('search', { scope: 'blobs', search: 'answer' });
       expect(isError).toBe(true);
@@ -327,11 +337,11 @@ describe('GitLab tools', () => {
       expect(gitlab.requests).toHaveLength(1);
     });
 
-    it('an answer over 8 MB is refused without reading it all', async () => {
-      gitlab.queue('GET', /\/projects\/42\/issues$/, { status: 200, body: [{ iid: 1, title: 'x'.repeat(9 * 1024 * 1024) }] });
+    it('a JSON answer over 2 MB (more than an answer can use) is refused without reading it all', async () => {
+      gitlab.queue('GET', /\/projects\/42\/issues$/, { status: 200, body: [{ iid: 1, title: 'x'.repeat(3 * 1024 * 1024) }] });
       const { isError, text } = await call('list_issues', { project_id: 42 });
       expect(isError).toBe(true);
-      expect(text).toBe('GitLab\'s answer to GET /projects/42/issues is over 8 MB; ask for less (fewer results per page, a narrower query)');
+      expect(text).toBe('GitLab\'s answer to GET /projects/42/issues is over 2 MB, more than an answer can use; ask for less (fewer results per page, a narrower query)');
     });
 
     it('a job log over 8 MB keeps its end', async () => {
