@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FleetCompute, McpServer, McpServerFleet } from '../../src';
 import { newStack } from './helpers';
+import { FleetCompute, McpServer, McpServerFleet } from '../../src';
 
 function variablesOf(server: McpServer, compute = FleetCompute.lambdaPerServer()): Record<string, unknown> {
   const stack = newStack();
