@@ -10,11 +10,13 @@
  *   <PREFIX>_TOKEN                   credential given directly (ECS secrets, local use)
  *   <PREFIX>_TOKEN_SECRET_ARN        credential in Secrets Manager; `arn...#field` selects a JSON field
  *   <PREFIX>_ALLOW_WRITES            `true` registers the mutating tools
+ *   <PREFIX>_TOOLS_ALLOW             only these tools (comma-separated); the write switch still applies
+ *   <PREFIX>_TOOLS_DENY              every tool but these (not together with _TOOLS_ALLOW)
  */
 import type { BackendDefinition } from './types';
 import {
   ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN,
-  checkUpstreamUrl, environmentPrefix, parseSecretRef, parseServerList, redactUrl,
+  TOOLS_ALLOW_SUFFIX, TOOLS_DENY_SUFFIX, checkUpstreamUrl, environmentPrefix, parseSecretRef, parseServerList, parseToolList, redactUrl,
 } from '../../src/contract';
 
 export class ConfigError extends Error {
@@ -43,6 +45,8 @@ export interface ServerConfig {
   readonly prefix: string;
   readonly baseUrl?: string;
   readonly allowWrites: boolean;
+  /** From `<PREFIX>_TOOLS_ALLOW` or `<PREFIX>_TOOLS_DENY`; absent: every tool (writes per `allowWrites`). */
+  readonly toolPolicy?: ToolPolicy;
   readonly credentials: readonly CredentialSource[];
   /** Variables that must be set before the server can answer tool calls. */
   readonly missing: readonly string[];
@@ -142,6 +146,45 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
   };
 }
 
+/** Which tools a server offers, on top of the write switch. */
+export interface ToolPolicy {
+  readonly mode: 'allow' | 'deny';
+  /** The variable it comes from, for messages. */
+  readonly variable: string;
+  readonly names: readonly string[];
+}
+
+/** Whether a server's tool policy lets `tool` be offered (the write switch is checked apart). */
+export function policyAllows(server: Pick<ServerConfig, 'toolPolicy'>, tool: string): boolean {
+  const policy = server.toolPolicy;
+  if (!policy) return true;
+  return policy.mode === 'allow' ? policy.names.includes(tool) : !policy.names.includes(tool);
+}
+
+/** Why a tool the policy leaves out cannot be called. */
+export function policyRefusal(server: Pick<ServerConfig, 'toolPolicy' | 'name'>, tool: string): string {
+  const policy = server.toolPolicy!;
+  return `Tool ${tool} disabled: ${policy.variable} ${policy.mode === 'allow' ? 'does not list it' : 'lists it'} for server ${server.name}`;
+}
+
+/** `<PREFIX>_TOOLS_ALLOW` / `_TOOLS_DENY`: one of them, naming only tools the backend has. */
+function loadToolPolicy(env: NodeJS.ProcessEnv, prefix: string, name: string, backend: BackendDefinition): ToolPolicy | undefined {
+  const allowVar = `${prefix}${TOOLS_ALLOW_SUFFIX}`;
+  const denyVar = `${prefix}${TOOLS_DENY_SUFFIX}`;
+  const allow = parseToolList(env[allowVar] ?? '');
+  const deny = parseToolList(env[denyVar] ?? '');
+  if (allow.length > 0 && deny.length > 0) throw new ConfigError(`Set ${allowVar} (only these tools) or ${denyVar} (all but these), not both`);
+  if (allow.length === 0 && deny.length === 0) return undefined;
+  const [mode, variable, names] = allow.length > 0 ? ['allow' as const, allowVar, allow] : ['deny' as const, denyVar, deny];
+  const known = backend.tools.map((t) => t.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(`${variable} names ${unknown.length === 1 ? 'a tool' : 'tools'} server ${JSON.stringify(name)} (${backend.displayName}) does not have: `
+      + `${unknown.map((n) => JSON.stringify(n)).join(', ')}; its tools: ${known.join(', ')}`);
+  }
+  return { mode, variable, names };
+}
+
 function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefinition): ServerConfig {
   const prefix = environmentPrefix(name);
   const urlVar = `${prefix}_${backend.urlEnv}`;
@@ -172,6 +215,7 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
     prefix,
     baseUrl: baseUrl ? baseUrl.replace(/\/+$/, '') : undefined,
     allowWrites: bool(env[`${prefix}${ALLOW_WRITES_SUFFIX}`]),
+    toolPolicy: loadToolPolicy(env, prefix, name, backend),
     credentials,
     missing,
   };

@@ -12,7 +12,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ServerConfig } from './config';
+import { policyAllows, policyRefusal, type ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
 import { logger } from './observability';
@@ -68,7 +68,8 @@ export class McpHost {
   private readonly poolSize: number;
 
   constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
-    const enabled = server.backend.tools.filter((t) => server.allowWrites || !t.mutating);
+    // The write switch, then the tool policy (<PREFIX>_TOOLS_ALLOW / _TOOLS_DENY).
+    const enabled = server.backend.tools.filter((t) => (server.allowWrites || !t.mutating) && policyAllows(server, t.name));
     this.tools = new Map(enabled.map((t) => [t.name, t]));
     this.disabled = new Set(server.backend.tools.filter((t) => !this.tools.has(t.name)).map((t) => t.name));
     this.poolSize = opts.poolSize ?? 16;
@@ -83,6 +84,7 @@ export class McpHost {
           title: t.title,
           description: t.description,
           inputSchema: toJsonSchemaCompat(t.inputSchema, { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
+          ...(t.outputSchema ? { outputSchema: toJsonSchemaCompat(t.outputSchema, { strictUnions: true, pipeStrategy: 'output' }) as Tool['outputSchema'] } : {}),
           annotations: { title: t.title, ...t.annotations },
         })),
       };
@@ -183,6 +185,7 @@ export class McpHost {
     const tool = this.tools.get(name);
     if (!tool) {
       if (this.disabled.has(name)) {
+        if (!policyAllows(this.server, name)) return toolError(policyRefusal(this.server, name));
         return toolError(`Tool ${name} disabled: writes are off for server ${this.server.name} (set ${this.server.prefix}_ALLOW_WRITES=true to enable them)`);
       }
       return toolError(`Tool ${name} not found`);
