@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from './helpers';
-import { FleetCompute, McpServerFleet } from '../../src';
+import { FleetCompute, McpServerFleet } from '../../../../src';
+import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from '../../helpers';
+import { expectLeastPrivilege } from '../least-privilege';
 
 function multiFleet(props: { allowedOrigins?: string[] } = {}) {
   const stack = newStack();
@@ -169,5 +170,6 @@ describe('FleetCompute.lambdaMultiServer: HTTP API (spec A.6)', () => {
     for (const { statement } of policyStatements(template)) {
       if (asList(statement.Resource).includes('*')) expect(statement.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     }
+    expectLeastPrivilege(template);
   });
 });

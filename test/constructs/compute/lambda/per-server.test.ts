@@ -2,8 +2,9 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from './helpers';
-import { FleetCompute, McpServerFleet } from '../../src';
+import { FleetCompute, McpServerFleet } from '../../../../src';
+import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from '../../helpers';
+import { expectLeastPrivilege } from '../least-privilege';
 
 describe('FleetCompute.lambdaPerServer: functions (spec A.1)', () => {
   test('each server gets a function with the spec runtime settings', () => {
@@ -189,6 +190,7 @@ describe('FleetCompute.lambdaPerServer: IAM (spec A.3)', () => {
     });
     expect(Object.keys(lambdaRoles)).toHaveLength(2);
     for (const role of Object.values(lambdaRoles)) expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
+    expectLeastPrivilege(template);
   });
 
   test('API Gateway invokes each function only through that function\'s methods', () => {
