@@ -1,7 +1,7 @@
 /** Mutating tools exist only where writes are enabled (`<PREFIX>_ALLOW_WRITES=true`). */
-import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
-import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
-import { connectClient, textOf } from '../helpers/mcp-client';
+import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
+import { startFakeGitLab, type FakeGitLab } from '../../../fakes/fake-gitlab';
+import { connectClient, textOf } from '../../../helpers/mcp-client';
 
 const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_note'];
 

@@ -5,10 +5,10 @@
  */
 import { createServer } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { describeGitLabFailure, projectPath } from '../../runtime/backends/gitlab';
-import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
-import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
-import { connectClient, textOf } from '../helpers/mcp-client';
+import { describeGitLabFailure, projectPath } from '../../../../runtime/backends/gitlab';
+import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
+import { startFakeGitLab, type FakeGitLab } from '../../../fakes/fake-gitlab';
+import { connectClient, textOf } from '../../../helpers/mcp-client';
 
 /** A port nothing listens on: taken from the OS, then released. */
 async function closedPort(): Promise<number> {
