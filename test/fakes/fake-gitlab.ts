@@ -119,7 +119,9 @@ function findProject(raw: string) {
 }
 
 /** A route below `/api/v4/projects/:id`: `rest` is the rest of the path; an unknown project is GitLab's 404. */
-function project(method: string, rest: RegExp, handle: (req: RecordedRequest, m: RegExpExecArray, p: (typeof PROJECTS)[number]) => FakeAnswer): FakeRoute {
+type Project = (typeof PROJECTS)[number];
+
+function project(method: string, rest: RegExp, handle: (req: RecordedRequest, m: RegExpExecArray, p: Project) => FakeAnswer): FakeRoute {
   const path = new RegExp(`^/api/v4/projects/([^/]+)${rest.source.replace(/^\^/, '')}`);
   return {
     method,
@@ -141,8 +143,17 @@ function file(req: RecordedRequest, m: RegExpExecArray): FakeAnswer {
   const buf = typeof content === 'string' ? Buffer.from(content) : content;
   return {
     body: {
-      file_name: filePath.split('/').pop(), file_path: filePath, size: buf.length, encoding: 'base64', content: buf.toString('base64'),
-      content_sha256: 'x', ref: req.query.ref, blob_id: 'b10b', commit_id: 'c0ffee', last_commit_id: 'c0ffee', execute_filemode: false,
+      file_name: filePath.split('/').pop(),
+      file_path: filePath,
+      size: buf.length,
+      encoding: 'base64',
+      content: buf.toString('base64'),
+      content_sha256: 'x',
+      ref: req.query.ref,
+      blob_id: 'b10b',
+      commit_id: 'c0ffee',
+      last_commit_id: 'c0ffee',
+      execute_filemode: false,
     },
   };
 }
@@ -151,7 +162,7 @@ const ROUTES: FakeRoute[] = [
   {
     method: 'GET',
     path: '/api/v4/projects',
-    handle: ({ query }) => paged(query, PROJECTS.filter((p) => !query.search || p.path_with_namespace.includes(query.search) || p.name.includes(query.search))),
+    handle: ({ query }) => paged(query, PROJECTS.filter((p) => !query.search || `${p.path_with_namespace} ${p.name}`.includes(query.search))),
   },
   {
     method: 'GET',
