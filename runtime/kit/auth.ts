@@ -202,4 +202,24 @@ function oauthClientCredentials(opts: ClientCredentialsOptions): UpstreamAuth {
   };
 }
 
-export const auth = { none, header, template, bearer, basic, oauthClientCredentials };
+/**
+ * The first scheme whose credentials are configured (its headers are not empty): a backend that
+ * takes either an OAuth client or a user and password.
+ *
+ * @example
+ * auth.firstOf(auth.oauthClientCredentials({ displayName: 'ServiceNow', tokenUrl }), auth.basic('USERNAME', 'PASSWORD'));
+ */
+function firstOf(...schemes: UpstreamAuth[]): UpstreamAuth {
+  return {
+    async headers(creds, context): Promise<Record<string, string>> {
+      for (const scheme of schemes) {
+        const headers = await scheme.headers(creds, context);
+        if (Object.keys(headers).length > 0) return headers;
+      }
+      return {};
+    },
+    onUnauthorized: (creds) => schemes.some((s) => s.onUnauthorized?.(creds) === true),
+  };
+}
+
+export const auth = { none, header, template, bearer, basic, oauthClientCredentials, firstOf };
