@@ -1,8 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { newStack } from './helpers';
-import { FleetCompute, McpServer, McpServerFleet } from '../../src';
+import { FleetCompute, IFleetCompute, McpServer, McpServerFleet } from '../../src';
 
-function variablesOf(server: McpServer, compute = FleetCompute.lambdaPerServer()): Record<string, unknown> {
+function variablesOf(server: McpServer, compute: IFleetCompute = FleetCompute.lambdaPerServer()): Record<string, unknown> {
   const stack = newStack();
   new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: [server], compute });
   const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
