@@ -119,7 +119,7 @@ describe('a backend written with the kit alone (ticketing)', () => {
     const rw = (await oauth.listTools()).tools;
     expect(ro.map((t) => [t.name, t.annotations?.readOnlyHint])).toEqual([['list_tickets', true], ['get_ticket', true]]);
     expect(rw.map((t) => t.name)).toEqual(['list_tickets', 'get_ticket', 'add_comment']);
-    expect(ro[0].inputSchema.properties).toEqual(expect.objectContaining({ limit: expect.any(Object), cursor: expect.any(Object), status: expect.any(Object) }));
+    expect(Object.keys(ro[0].inputSchema.properties ?? {}).sort()).toEqual(['cursor', 'limit', 'status']);
     expect(ro[0].outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['items', 'has_more']) });
   });
 
