@@ -233,8 +233,8 @@ def test_multi_server_fleet_attributes_cross_the_jsii_bridge(by_name):
     fleet = by_name["stacks"][MULTI].fleet
     assert isinstance(fleet, McpServerFleet)
     assert fleet.environment == "production"
-    assert [s.server_name for s in fleet.servers] == ["gitlab", "gitlab-internal"]
-    assert fleet.function_for("gitlab").node.path == fleet.function_for("gitlab-internal").node.path
+    assert [s.name for s in fleet.servers] == ["gitlab", "gitlab-internal"]
+    assert fleet.compute.function_for("gitlab").node.path == fleet.compute.function_for("gitlab-internal").node.path
     assert cdk.Token.is_unresolved(fleet.endpoint_for("gitlab-internal"))
 
 
@@ -245,7 +245,7 @@ def test_multi_server_fleet_attributes_cross_the_jsii_bridge(by_name):
 
 def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
     template = by_name["templates"][PER]
-    servers = [s.server_name for s in by_name["stacks"][PER].fleet.servers]
+    servers = [s.name for s in by_name["stacks"][PER].fleet.servers]
     assert servers == ["gitlab"]
     template.resource_count_is("AWS::Lambda::Function", len(servers))
     template.resource_count_is("AWS::ApiGateway::RestApi", 1)
