@@ -72,6 +72,19 @@ export function decodeCursor(value: string, tool: string): Record<string, unknow
   return rest;
 }
 
+/** The refusal for a cursor that is not one the tool gave out. */
+function notOurs(tool: string): Refusal {
+  return new Refusal(`cursor is not one ${tool} gave out; call again without cursor to start from the beginning`);
+}
+
+/** The integer `key` of a cursor (at least `min`), `undefined` without a cursor, a refusal for a cursor without it. */
+function cursorInt(value: string | undefined, tool: string, key: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = intOf(decodeCursor(value, tool)[key]);
+  if (n === undefined || n < min) throw notOurs(tool);
+  return n;
+}
+
 const cursorInput = z.string().min(1).optional().describe('The next_cursor of the previous answer, to get the results after it');
 
 function sizeInput(max: number, fallback: number) {
@@ -110,11 +123,13 @@ export interface PageNumberOptions {
   rows?(data: unknown): unknown;
 }
 
+/** Input of the page-number style; the other styles take `limit` and `cursor` (below). */
 const pageNumberInput = (max: number, fallback: number) => ({
   page: z.number().int().positive().optional().describe('Page number, from 1 (default 1)'),
   per_page: sizeInput(max, fallback),
   cursor: cursorInput,
 });
+const limitCursorInput = (max: number, fallback: number) => ({ limit: sizeInput(max, fallback), cursor: cursorInput });
 
 /**
  * Page-number paging (GitLab, many REST APIs): input `page`, `per_page` and `cursor`; the
@@ -124,16 +139,10 @@ const pageNumberInput = (max: number, fallback: number) => ({
  * const pages = paging.pageNumber({ next: (res) => intOf(res.headers.get('x-next-page')) });
  */
 function pageNumber(opts: PageNumberOptions): Paging<ReturnType<typeof pageNumberInput>> {
-  const pageParam = opts.pageParam ?? 'page';
-  const sizeParam = opts.sizeParam ?? 'per_page';
-  const maxSize = opts.maxSize ?? 100;
-  const defaultSize = opts.defaultSize ?? 20;
+  const { pageParam = 'page', sizeParam = 'per_page', maxSize = 100, defaultSize = 20 } = opts;
   const pageOf = (args: { page?: number; cursor?: string }, tool: string): number => {
-    if (args.cursor === undefined) return args.page ?? 1;
-    if (args.page !== undefined) throw new Refusal(`give page or cursor, not both (cursor ${JSON.stringify(args.cursor)} names a page itself)`);
-    const page = intOf(decodeCursor(args.cursor, tool).page);
-    if (page === undefined || page < 1) throw new Refusal(`cursor is not one ${tool} gave out; call again without cursor to start from the first page`);
-    return page;
+    if (args.cursor !== undefined && args.page !== undefined) throw new Refusal(`give page or cursor, not both (cursor ${JSON.stringify(args.cursor)} names a page itself)`);
+    return cursorInt(args.cursor, tool, 'page', 1) ?? args.page ?? 1;
   };
   return {
     input: pageNumberInput(maxSize, defaultSize),
@@ -176,11 +185,6 @@ export interface OffsetOptions {
   total?(data: unknown): number | undefined;
 }
 
-const limitCursorInput = (max: number, fallback: number) => ({
-  limit: sizeInput(max, fallback),
-  cursor: cursorInput,
-});
-
 /**
  * Offset/limit paging with a `more` flag (PagerDuty, Jira's `startAt`/`isLast`): input `limit` and
  * `cursor`; the cursor holds the next offset.
@@ -189,16 +193,8 @@ const limitCursorInput = (max: number, fallback: number) => ({
  * const pages = paging.offset({ rows: (d) => (d as { incidents: unknown }).incidents, more: (d) => (d as { more: boolean }).more });
  */
 function offset(opts: OffsetOptions): Paging<ReturnType<typeof limitCursorInput>> {
-  const offsetParam = opts.offsetParam ?? 'offset';
-  const limitParam = opts.limitParam ?? 'limit';
-  const maxLimit = opts.maxLimit ?? 100;
-  const defaultLimit = opts.defaultLimit ?? 25;
-  const offsetOf = (args: { cursor?: string }, tool: string): number => {
-    if (args.cursor === undefined) return 0;
-    const at = intOf(decodeCursor(args.cursor, tool).offset);
-    if (at === undefined || at < 0) throw new Refusal(`cursor is not one ${tool} gave out; call again without cursor to start from the beginning`);
-    return at;
-  };
+  const { offsetParam = 'offset', limitParam = 'limit', maxLimit = 100, defaultLimit = 25 } = opts;
+  const offsetOf = (args: { cursor?: string }, tool: string): number => cursorInt(args.cursor, tool, 'offset', 0) ?? 0;
   return {
     input: limitCursorInput(maxLimit, defaultLimit),
     query: (args, tool) => ({ [offsetParam]: offsetOf(args, tool), [limitParam]: args.limit ?? defaultLimit }),
@@ -220,7 +216,45 @@ function offset(opts: OffsetOptions): Paging<ReturnType<typeof limitCursorInput>
   };
 }
 
-// ---- cursor token ----------------------------------------------------------------------------
+// ---- opaque upstream continuation (cursor token, Link header) ---------------------------------
+
+/** What the two continuation styles differ in: what the upstream gives for the next page, and how it goes back. */
+interface TokenStyle<T> {
+  readonly limitParam: string;
+  readonly defaultLimit?: number;
+  readonly maxLimit?: number;
+  rows(data: unknown): unknown;
+  /** The upstream's continuation in an answer, or `undefined` on the last page. */
+  next(res: UpstreamResponse<unknown>): T | undefined;
+  /** Whether a decoded cursor holds one (a cursor is data a model hands back). */
+  valid(token: unknown): token is T;
+  /** The upstream query parameters that ask for the page after `token`. */
+  query(token: T): Query;
+}
+
+function tokenPaging<T>(style: TokenStyle<T>): Paging<ReturnType<typeof limitCursorInput>> {
+  const defaultLimit = style.defaultLimit ?? 25;
+  const tokenOf = (args: { cursor?: string }, tool: string): T | undefined => {
+    if (args.cursor === undefined) return undefined;
+    const token = decodeCursor(args.cursor, tool).next;
+    if (!style.valid(token)) throw notOurs(tool);
+    return token;
+  };
+  return {
+    input: limitCursorInput(style.maxLimit ?? 100, defaultLimit),
+    query: (args, tool) => {
+      const token = tokenOf(args, tool);
+      return { [style.limitParam]: args.limit ?? defaultLimit, ...(token === undefined ? {} : style.query(token)) };
+    },
+    read(res, _args, tool) {
+      const rows = rowsOf(style.rows(res.data), tool);
+      const token = style.next(res);
+      const next = token === undefined ? undefined : encodeCursor(tool, { next: token });
+      const note = `${count(rows.length, 'result')}. ${moreSentence(next, `cursor="${next}"`, 'These are the last results.')}`;
+      return { rows, continuation: { has_more: next !== undefined, next_cursor: next, note } };
+    },
+  };
+}
 
 export interface CursorOptions {
   /** The upstream's parameter names (e.g. `nextPageToken`, `maxResults`). */
@@ -233,6 +267,8 @@ export interface CursorOptions {
   next(res: UpstreamResponse<unknown>): unknown;
 }
 
+const isToken = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
 /**
  * Cursor-token paging (Jira `nextPageToken`, Confluence v2 `cursor`, Dynatrace `nextPageKey`): the
  * upstream's token travels inside our cursor.
@@ -241,29 +277,16 @@ export interface CursorOptions {
  * const pages = paging.cursor({ cursorParam: 'nextPageToken', limitParam: 'maxResults', rows: (d) => d.issues, next: (res) => res.data.nextPageToken });
  */
 function cursor(opts: CursorOptions): Paging<ReturnType<typeof limitCursorInput>> {
-  const defaultLimit = opts.defaultLimit ?? 25;
-  const tokenOf = (args: { cursor?: string }, tool: string): string | undefined => {
-    if (args.cursor === undefined) return undefined;
-    const token = decodeCursor(args.cursor, tool).token;
-    if (typeof token !== 'string' || token === '') throw new Refusal(`cursor is not one ${tool} gave out; call again without cursor to start from the beginning`);
-    return token;
-  };
-  return {
-    input: limitCursorInput(opts.maxLimit ?? 100, defaultLimit),
-    query: (args, tool) => ({ [opts.cursorParam]: tokenOf(args, tool), [opts.limitParam]: args.limit ?? defaultLimit }),
-    read(res, _args, tool) {
-      const rows = rowsOf(opts.rows(res.data), tool);
+  return tokenPaging<string>({
+    ...opts,
+    next: (res) => {
       const token = opts.next(res);
-      const next = typeof token === 'string' && token !== '' ? encodeCursor(tool, { token }) : undefined;
-      return {
-        rows,
-        continuation: { has_more: next !== undefined, next_cursor: next, note: `${count(rows.length, 'result')}. ${moreSentence(next, `cursor="${next}"`, 'These are the last results.')}` },
-      };
+      return isToken(token) ? token : undefined;
     },
-  };
+    valid: isToken,
+    query: (token) => ({ [opts.cursorParam]: token }),
+  });
 }
-
-// ---- Link header -----------------------------------------------------------------------------
 
 /**
  * The query of the `rel="next"` target of a `Link` header (RFC 8288), or `undefined`.
@@ -293,6 +316,8 @@ export interface LinkOptions {
   rows(data: unknown): unknown;
 }
 
+const isQuery = (v: unknown): v is Record<string, string> => !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+
 /**
  * `Link` header paging (ServiceNow, GitHub): only the query of the next link is kept (never its
  * host or path, so a link cannot send the credential elsewhere) and sent again on the same path.
@@ -301,28 +326,7 @@ export interface LinkOptions {
  * const pages = paging.link({ limitParam: 'sysparm_limit', rows: (d) => (d as { result: unknown }).result });
  */
 function link(opts: LinkOptions): Paging<ReturnType<typeof limitCursorInput>> {
-  const defaultLimit = opts.defaultLimit ?? 25;
-  const paramsOf = (args: { cursor?: string }, tool: string): Record<string, string> => {
-    if (args.cursor === undefined) return {};
-    const q = decodeCursor(args.cursor, tool).query;
-    if (!q || typeof q !== 'object' || Object.values(q).some((v) => typeof v !== 'string')) {
-      throw new Refusal(`cursor is not one ${tool} gave out; call again without cursor to start from the beginning`);
-    }
-    return q as Record<string, string>;
-  };
-  return {
-    input: limitCursorInput(opts.maxLimit ?? 100, defaultLimit),
-    query: (args, tool) => ({ [opts.limitParam]: args.limit ?? defaultLimit, ...paramsOf(args, tool) }),
-    read(res, _args, tool) {
-      const rows = rowsOf(opts.rows(res.data), tool);
-      const q = nextLinkQuery(res.headers.get('link'));
-      const next = q ? encodeCursor(tool, { query: q }) : undefined;
-      return {
-        rows,
-        continuation: { has_more: next !== undefined, next_cursor: next, note: `${count(rows.length, 'result')}. ${moreSentence(next, `cursor="${next}"`, 'These are the last results.')}` },
-      };
-    },
-  };
+  return tokenPaging<Record<string, string>>({ ...opts, next: (res) => nextLinkQuery(res.headers.get('link')), valid: isQuery, query: (q) => q });
 }
 
 export const paging = { pageNumber, offset, cursor, link, intOf };

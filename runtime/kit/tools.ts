@@ -8,6 +8,7 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { Refusal, answer, output, type Answer, type ListOutput } from './answer';
+import { pick, rowSchema } from './fields';
 import type { Paging, Query } from './paging';
 import type { ToolContext, ToolDefinition } from '../core/types';
 
@@ -96,20 +97,36 @@ export function writeTool<I extends z.ZodRawShape, O extends z.ZodObject>(spec: 
   return define(spec, annotations, true);
 }
 
-export interface ListToolSpec<I extends z.ZodRawShape, P extends z.ZodRawShape, R extends z.ZodType> {
+/** How an upstream object becomes a row of the answer: a schema and a mapping... */
+export interface MappedRows<R extends z.ZodType> {
+  /** The schema of one mapped row (see `rowSchema`). */
+  readonly row: R;
+  /** One upstream object as the answer shows it. */
+  map(row: Record<string, unknown>): z.input<R>;
+}
+
+/** ...or just the fields it keeps (`pick(row, fields)`, schema `rowSchema(fields)`). */
+export interface PickedRows {
+  readonly fields: readonly string[];
+}
+
+export type RowSpec<R extends z.ZodType> = MappedRows<R> | PickedRows;
+
+function rowsFrom<R extends z.ZodType>(spec: RowSpec<R>): MappedRows<z.ZodType> {
+  if ('fields' in spec) return { row: rowSchema(spec.fields), map: (r) => pick(r, spec.fields) };
+  return spec;
+}
+
+export type ListToolSpec<I extends z.ZodRawShape, P extends z.ZodRawShape, R extends z.ZodType> = RowSpec<R> & {
   readonly name: string;
   readonly title: string;
   readonly description: string;
   /** The tool's own input; the paging style adds its pieces (`page`/`per_page`/`limit`, `cursor`). */
   readonly input: I;
   readonly paging: Paging<P>;
-  /** The schema of one mapped row (see `rowSchema`). */
-  readonly row: R;
   /** The upstream call for the arguments: path and filters (paging parameters are added), or a `Refusal`. */
   request(args: z.infer<z.ZodObject<I & P>>): { path: string; query?: Query };
-  /** One upstream row as the answer shows it. */
-  map(row: Record<string, unknown>): z.input<R>;
-}
+};
 
 /**
  * A read tool over one paged upstream list: its input, output, query, rows and continuation
@@ -122,40 +139,38 @@ export interface ListToolSpec<I extends z.ZodRawShape, P extends z.ZodRawShape, 
  *   description: 'List CI/CD pipelines of a project, newest first, filtered by status or ref.',
  *   input: { project_id: projectId, ref: z.string().optional() },
  *   paging: pages,
- *   row: PIPELINE_ROW,
+ *   fields: PIPELINE_FIELDS, // or `row` (a schema) and `map` (upstream object -> row)
  *   request: (a) => ({ path: `${projectPath(a.project_id)}/pipelines`, query: { ref: a.ref } }),
- *   map: (p) => pick(p, PIPELINE_FIELDS),
  * });
  */
-export function listTool<I extends z.ZodRawShape, P extends z.ZodRawShape, R extends z.ZodType>(spec: ListToolSpec<I, P, R>): ToolDefinition {
+export function listTool<I extends z.ZodRawShape, P extends z.ZodRawShape, R extends z.ZodType = z.ZodType>(
+  spec: ListToolSpec<I, P, R>,
+): ToolDefinition {
+  const { row, map } = rowsFrom(spec);
   return readTool({
     name: spec.name,
     title: spec.title,
     description: spec.description,
     input: { ...spec.input, ...spec.paging.input } as I & P,
-    output: output.list(spec.row),
-    async run(args, ctx): Promise<Answer<ListOutput<z.input<R>>>> {
+    output: output.list(row),
+    async run(args, ctx): Promise<Answer<ListOutput<unknown>>> {
       const { path, query } = spec.request(args as z.infer<z.ZodObject<I & P>>);
       const pageArgs = args as z.infer<z.ZodObject<P>>;
       const res = await ctx.upstream.request({ path, query: { ...query, ...spec.paging.query(pageArgs, spec.name) } });
       const { rows, continuation } = spec.paging.read(res, pageArgs, spec.name);
-      return answer.list(rows.map(spec.map), continuation);
+      return answer.list(rows.map(map), continuation);
     },
   });
 }
 
-export interface ItemToolSpec<I extends z.ZodRawShape, R extends z.ZodType> {
+export type ItemToolSpec<I extends z.ZodRawShape, R extends z.ZodType> = RowSpec<R> & {
   readonly name: string;
   readonly title: string;
   readonly description: string;
   readonly input: I;
-  /** The schema of the mapped object (see `rowSchema`). */
-  readonly row: R;
   /** The upstream call for the arguments (a GET of `path`). */
   request(args: z.infer<z.ZodObject<I>>): { path: string; query?: Query };
-  /** The upstream object as the answer shows it. */
-  map(row: Record<string, unknown>): z.input<R>;
-}
+};
 
 /**
  * A read tool that gets one upstream object: `{ item }` as structured content, its JSON as text.
@@ -171,16 +186,17 @@ export interface ItemToolSpec<I extends z.ZodRawShape, R extends z.ZodType> {
  *   map: (i) => summarizeIssue(i, true),
  * });
  */
-export function itemTool<I extends z.ZodRawShape, R extends z.ZodType>(spec: ItemToolSpec<I, R>): ToolDefinition {
+export function itemTool<I extends z.ZodRawShape, R extends z.ZodType = z.ZodType>(spec: ItemToolSpec<I, R>): ToolDefinition {
+  const { row, map } = rowsFrom(spec);
   return readTool({
     name: spec.name,
     title: spec.title,
     description: spec.description,
     input: spec.input,
-    output: output.item(spec.row),
+    output: output.item(row),
     async run(args, ctx) {
       const res = await ctx.upstream.request<Record<string, unknown>>(spec.request(args));
-      return answer.item(spec.map(res.data));
+      return answer.item(map(res.data));
     },
   });
 }

@@ -16,6 +16,9 @@ export const projectId = z.union([
   }),
 ]).describe('Project ID (e.g. 42) or URL-encoded-or-not full path (e.g. "group/subgroup/project")');
 
+export const sort = z.enum(['asc', 'desc']).optional();
+export const labels = z.string().optional().describe('Comma-separated label names; all must match');
+
 export const iid = (what: string) => z.number().int().positive().describe(`The ${what}'s IID (the number shown in the project, e.g. !12 or #12)`);
 
 /** `/projects/<id>` with the id encoded the way GitLab wants (`group/app` -> `group%2Fapp`, never twice). */
@@ -37,9 +40,6 @@ const usernames = z.array(z.unknown()).optional().describe('usernames');
 export const PROJECT_ROW = rowSchema(PROJECT_FIELDS, { topics: z.unknown().optional(), namespace: z.unknown().optional().describe('full path of the namespace') });
 export const ISSUE_ROW = rowSchema(ISSUE_FIELDS, { milestone: z.unknown().optional().describe('milestone title'), author: z.unknown().optional().describe('username'), assignees: usernames, description: z.unknown().optional() });
 export const MR_ROW = rowSchema(MR_FIELDS, { author: z.unknown().optional().describe('username'), assignees: usernames, reviewers: usernames, description: z.unknown().optional(), head_pipeline: z.unknown().optional() });
-export const PIPELINE_ROW = rowSchema(PIPELINE_FIELDS);
-export const JOB_ROW = rowSchema(JOB_FIELDS);
-export const DIFF_ROW = rowSchema(DIFF_FIELDS);
 /** Search rows differ by scope (projects, issues, blobs...): GitLab's own fields, unchanged. */
 export const SEARCH_ROW = rowSchema([]);
 

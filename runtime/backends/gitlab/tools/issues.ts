@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { answer, itemTool, listTool, output, writeTool, type Row } from '../../../kit';
 import { pages } from '../paging';
-import { ISSUE_ROW, iid, projectId, projectPath, summarizeIssue } from '../shapes';
+import { ISSUE_ROW, iid, labels, projectId, projectPath, sort, summarizeIssue } from '../shapes';
 import { issueNote } from './notes';
 
 export const issueTools = [
@@ -13,11 +13,11 @@ export const issueTools = [
     input: {
       project_id: projectId,
       state: z.enum(['opened', 'closed', 'all']).optional().describe('Default: opened'),
-      labels: z.string().optional().describe('Comma-separated label names; all must match'),
+      labels,
       search: z.string().optional().describe('Match against title and description'),
       assignee_username: z.string().optional(),
       order_by: z.enum(['created_at', 'updated_at', 'priority', 'due_date']).optional(),
-      sort: z.enum(['asc', 'desc']).optional(),
+      sort,
     },
     paging: pages,
     row: ISSUE_ROW,

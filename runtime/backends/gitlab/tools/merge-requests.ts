@@ -1,8 +1,8 @@
 /** Merge requests: list, read, their diffs, and comments. */
 import { z } from 'zod';
-import { itemTool, listTool, pick } from '../../../kit';
+import { itemTool, listTool } from '../../../kit';
 import { pages } from '../paging';
-import { DIFF_FIELDS, DIFF_ROW, MR_ROW, iid, projectId, projectPath, summarizeMr } from '../shapes';
+import { DIFF_FIELDS, MR_ROW, iid, labels, projectId, projectPath, sort, summarizeMr } from '../shapes';
 import { mergeRequestNote } from './notes';
 
 const mergeRequest = { project_id: projectId, merge_request_iid: iid('merge request') };
@@ -18,11 +18,11 @@ export const mergeRequestTools = [
       state: z.enum(['opened', 'closed', 'locked', 'merged', 'all']).optional().describe('Default: opened'),
       target_branch: z.string().optional(),
       source_branch: z.string().optional(),
-      labels: z.string().optional().describe('Comma-separated label names'),
+      labels,
       search: z.string().optional(),
       author_username: z.string().optional(),
       order_by: z.enum(['created_at', 'updated_at', 'merged_at', 'title']).optional(),
-      sort: z.enum(['asc', 'desc']).optional(),
+      sort,
     },
     paging: pages,
     row: MR_ROW,
@@ -56,9 +56,8 @@ export const mergeRequestTools = [
     description: 'Get the file diffs of a merge request (unified diff per file), paged.',
     input: mergeRequest,
     paging: pages,
-    row: DIFF_ROW,
+    fields: DIFF_FIELDS,
     request: (a) => ({ path: `${mergeRequestPath(a)}/diffs` }),
-    map: (d) => pick(d, DIFF_FIELDS),
   }),
   mergeRequestNote,
 ];

@@ -1,8 +1,8 @@
 /** CI/CD: pipelines, their jobs, and a job's log. */
 import { z } from 'zod';
-import { MAX_TEXT_CHARS, answer, listTool, pick, plainText, readTool, textWindow, truncationSchema } from '../../../kit';
+import { MAX_TEXT_CHARS, answer, listTool, plainText, readTool, textWindow, truncationSchema } from '../../../kit';
 import { pages } from '../paging';
-import { JOB_FIELDS, JOB_ROW, PIPELINE_FIELDS, PIPELINE_ROW, projectId, projectPath } from '../shapes';
+import { JOB_FIELDS, PIPELINE_FIELDS, projectId, projectPath } from '../shapes';
 
 /** Job logs are returned from the end (where the failure is), at most this much by default. */
 const DEFAULT_LOG_TAIL_CHARS = 20_000;
@@ -25,9 +25,8 @@ export const pipelineTools = [
       ref: z.string().optional().describe('Branch or tag'),
     },
     paging: pages,
-    row: PIPELINE_ROW,
+    fields: PIPELINE_FIELDS,
     request: (a) => ({ path: `${projectPath(a.project_id)}/pipelines`, query: { status: a.status, ref: a.ref } }),
-    map: (p) => pick(p, PIPELINE_FIELDS),
   }),
   listTool({
     name: 'get_pipeline_jobs',
@@ -39,9 +38,8 @@ export const pipelineTools = [
       scope: z.enum(['created', 'pending', 'running', 'failed', 'success', 'canceled', 'skipped', 'manual']).optional().describe('Only jobs in this state'),
     },
     paging: pages,
-    row: JOB_ROW,
+    fields: JOB_FIELDS,
     request: (a) => ({ path: `${projectPath(a.project_id)}/pipelines/${a.pipeline_id}/jobs`, query: { scope: a.scope } }),
-    map: (j) => pick(j, JOB_FIELDS),
   }),
   readTool({
     name: 'get_job_log',

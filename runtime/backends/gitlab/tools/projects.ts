@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { itemTool, listTool, nested, pick } from '../../../kit';
 import { pages } from '../paging';
-import { PROJECT_FIELDS, PROJECT_ROW, projectId, projectPath } from '../shapes';
+import { PROJECT_FIELDS, PROJECT_ROW, projectId, projectPath, sort } from '../shapes';
 
 export const projectTools = [
   listTool({
@@ -15,15 +15,14 @@ export const projectTools = [
       owned: z.boolean().optional().describe('Only projects owned by the token user'),
       archived: z.boolean().optional().describe('Filter by archived state'),
       order_by: z.enum(['id', 'name', 'path', 'created_at', 'updated_at', 'last_activity_at', 'star_count']).optional(),
-      sort: z.enum(['asc', 'desc']).optional(),
+      sort,
     },
     paging: pages,
-    row: PROJECT_ROW,
+    fields: PROJECT_FIELDS,
     request: (a) => ({
       path: '/projects',
       query: { search: a.search, membership: a.membership, owned: a.owned, archived: a.archived, order_by: a.order_by, sort: a.sort, simple: true },
     }),
-    map: (p) => pick(p, PROJECT_FIELDS),
   }),
   itemTool({
     name: 'get_project',

@@ -4,30 +4,23 @@
  * has listed the tools), so the schemas are honest. Paging continues through the opaque cursor.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
-import { startFakeGitLab, type FakeGitLab } from '../../../fakes/fake-gitlab';
-import { connectClient, textOf } from '../../../helpers/mcp-client';
+import { startGitLabFleet, type GitLabFleet } from './fleet';
+import type { FakeGitLab } from '../../../fakes/fake-gitlab';
+import { textOf } from '../../../helpers/mcp-client';
 
 describe('GitLab structured content', () => {
   let gitlab: FakeGitLab;
-  let fleet: FleetServer;
   let client: Client;
+  let setup: GitLabFleet;
 
   beforeAll(async () => {
-    gitlab = await startFakeGitLab();
-    fleet = await startFleetServer({
-      port: 0,
-      env: { SERVER_NAME: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: 'glpat-reader', GITLAB_ALLOW_WRITES: 'true', LOG_LEVEL: 'SILENT' },
-    });
-    client = await connectClient(`${fleet.url}/gitlab/mcp`);
+    setup = await startGitLabFleet({ SERVER_NAME: 'gitlab', GITLAB_TOKEN: 'glpat-reader', GITLAB_ALLOW_WRITES: 'true' });
+    gitlab = setup.gitlab;
+    client = await setup.connect('gitlab');
     // Listing the tools makes the SDK client check every later result against its outputSchema.
     await client.listTools();
   });
-  afterAll(async () => {
-    await client.close();
-    await fleet.close(1000);
-    await gitlab.close();
-  });
+  afterAll(() => setup.close());
   beforeEach(() => {
     gitlab.requests.length = 0;
   });

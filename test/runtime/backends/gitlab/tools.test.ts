@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { startGitLabFleet, type GitLabFleet } from './fleet';
 import { describeGitLabFailure, projectPath } from '../../../../runtime/backends/gitlab';
 import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
 import { startFakeGitLab, type FakeGitLab } from '../../../fakes/fake-gitlab';
@@ -25,35 +26,25 @@ describe('GitLab tools', () => {
   let client: Client;
   let writer: Client;
   let downPort: number;
+  let setup: GitLabFleet;
 
   beforeAll(async () => {
-    gitlab = await startFakeGitLab();
     downPort = await closedPort();
-    fleet = await startFleetServer({
-      port: 0,
-      env: {
-        MCP_SERVERS: 'gitlab,gitlab-rw:gitlab,gitlab-down:gitlab',
-        GITLAB_API_URL: gitlab.url,
-        GITLAB_TOKEN: 'glpat-reader',
-        GITLAB_RW_API_URL: gitlab.url,
-        GITLAB_RW_TOKEN: 'glpat-writer',
-        GITLAB_RW_ALLOW_WRITES: 'true',
-        // a closed port: nothing listens there
-        GITLAB_DOWN_API_URL: `http://127.0.0.1:${downPort}/api/v4`,
-        UPSTREAM_TIMEOUT_MS: '1000',
-        REQUEST_BUDGET_MS: '5000',
-        LOG_LEVEL: 'SILENT',
-      },
+    setup = await startGitLabFleet({
+      MCP_SERVERS: 'gitlab,gitlab-rw:gitlab,gitlab-down:gitlab',
+      GITLAB_TOKEN: 'glpat-reader',
+      GITLAB_RW_TOKEN: 'glpat-writer',
+      GITLAB_RW_ALLOW_WRITES: 'true',
+      // a closed port: nothing listens there
+      GITLAB_DOWN_API_URL: `http://127.0.0.1:${downPort}/api/v4`,
+      UPSTREAM_TIMEOUT_MS: '1000',
+      REQUEST_BUDGET_MS: '5000',
     });
-    client = await connectClient(`${fleet.url}/gitlab/mcp`);
-    writer = await connectClient(`${fleet.url}/gitlab-rw/mcp`);
+    ({ gitlab, fleet } = setup);
+    client = await setup.connect('gitlab');
+    writer = await setup.connect('gitlab-rw');
   });
-  afterAll(async () => {
-    await client.close();
-    await writer.close();
-    await fleet.close(1000);
-    await gitlab.close();
-  });
+  afterAll(() => setup.close());
   beforeEach(() => {
     gitlab.requests.length = 0;
   });

@@ -1,6 +1,7 @@
 /** Mutating tools exist only where writes are enabled (`<PREFIX>_ALLOW_WRITES=true`). */
-import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
-import { startFakeGitLab, type FakeGitLab } from '../../../fakes/fake-gitlab';
+import { startGitLabFleet, type GitLabFleet } from './fleet';
+import type { FleetServer } from '../../../../runtime/entrypoints/server';
+import type { FakeGitLab } from '../../../fakes/fake-gitlab';
 import { connectClient, textOf } from '../../../helpers/mcp-client';
 
 const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_note'];
@@ -8,24 +9,12 @@ const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_
 describe('write tools', () => {
   let gitlab: FakeGitLab;
   let fleet: FleetServer;
+  let setup: GitLabFleet;
   beforeAll(async () => {
-    gitlab = await startFakeGitLab();
-    fleet = await startFleetServer({
-      port: 0,
-      env: {
-        MCP_SERVERS: 'gitlab,gitlab-rw:gitlab',
-        GITLAB_API_URL: gitlab.url,
-        GITLAB_TOKEN: 'glpat-ro',
-        GITLAB_RW_API_URL: gitlab.url,
-        GITLAB_RW_TOKEN: 'glpat-rw',
-        GITLAB_RW_ALLOW_WRITES: 'true',
-      },
-    });
+    setup = await startGitLabFleet({ MCP_SERVERS: 'gitlab,gitlab-rw:gitlab', GITLAB_TOKEN: 'glpat-ro', GITLAB_RW_TOKEN: 'glpat-rw', GITLAB_RW_ALLOW_WRITES: 'true' });
+    ({ gitlab, fleet } = setup);
   });
-  afterAll(async () => {
-    await fleet.close(1000);
-    await gitlab.close();
-  });
+  afterAll(() => setup.close());
 
   it('are absent from tools/list unless writes are enabled', async () => {
     const ro = await connectClient(`${fleet.url}/gitlab/mcp`);
