@@ -144,11 +144,13 @@ export const answer = {
   list<R>(rows: readonly R[], continuation: Continuation): Answer<ListOutput<R>> {
     const { note, ...position } = continuation;
     let kept = rows.length;
-    // Whole rows from the start, as many as fit (each row's JSON length is known, so no re-serialising).
+    // Whole rows from the start, as many as fit. A row inside the list's JSON is its own JSON with
+    // each line indented two more spaces, plus `,\n`: so the length is known without re-serialising.
     const budget = MAX_TEXT_CHARS - note.length - 200;
-    let used = 2;
+    let used = 4;
     for (let i = 0; i < rows.length; i++) {
-      used += json(rows[i]).length + 4;
+      const own = json(rows[i]);
+      used += own.length + 2 * own.split('\n').length + 2;
       if (used > budget) {
         kept = i;
         break;

@@ -64,6 +64,12 @@ describe('answers', () => {
     const list = answer.list(rows, { has_more: false, note: 'n' });
     expect(list.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
     expect(list.data.truncated).toMatchObject({ unit: 'items', omitted: 100 - list.data.items.length });
+    // Rows of many short lines: the indentation inside the list counts too.
+    const wide = Array.from({ length: 400 }, (_, i) => Object.fromEntries(Array.from({ length: 30 }, (_x, k) => [`field_${k}`, i])));
+    const many = answer.list(wide, { has_more: false, note: 'n' });
+    expect(many.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+    expect(many.text.length).toBeGreaterThan(MAX_TEXT_CHARS - 2_000);
+    expect(JSON.parse(many.text.slice(many.text.indexOf('\n') + 1))).toHaveLength(many.data.items.length);
     const one = answer.list([{ huge: 'z'.repeat(200_000) }], { has_more: false, note: 'n' });
     expect(one.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
     expect(one.data.truncated).toMatchObject({ unit: 'characters' });
