@@ -39,6 +39,8 @@ export interface PageRead {
 export interface Paging<I extends z.ZodRawShape = z.ZodRawShape> {
   /** Input schema pieces, spread into the tool's input. */
   readonly input: I;
+  /** How to continue, for the tool's description: `Paged: ...`. */
+  readonly hint: string;
   /** The upstream query parameters for the page `args` asks for. Throws a `Refusal` for a bad cursor. */
   query(args: z.infer<z.ZodObject<I>>, tool: string): Query;
   /** The rows of an upstream answer and how to continue after them. */
@@ -84,6 +86,8 @@ function cursorInt(value: string | undefined, tool: string, key: string, min: nu
   if (n === undefined || n < min) throw notOurs(tool);
   return n;
 }
+
+const CURSOR_HINT = 'Paged: while has_more is true, call again with cursor set to the answer\'s next_cursor.';
 
 const cursorInput = z.string().min(1).optional().describe('The next_cursor of the previous answer, to get the results after it');
 
@@ -146,6 +150,7 @@ function pageNumber(opts: PageNumberOptions): Paging<ReturnType<typeof pageNumbe
   };
   return {
     input: pageNumberInput(maxSize, defaultSize),
+    hint: 'Paged: each answer says how to get the next page (page, or cursor set to its next_cursor).',
     query: (args, tool) => ({ [pageParam]: pageOf(args, tool), [sizeParam]: args.per_page ?? defaultSize }),
     read(res, args, tool) {
       const asked = pageOf(args, tool);
@@ -197,6 +202,7 @@ function offset(opts: OffsetOptions): Paging<ReturnType<typeof limitCursorInput>
   const offsetOf = (args: { cursor?: string }, tool: string): number => cursorInt(args.cursor, tool, 'offset', 0) ?? 0;
   return {
     input: limitCursorInput(maxLimit, defaultLimit),
+    hint: CURSOR_HINT,
     query: (args, tool) => ({ [offsetParam]: offsetOf(args, tool), [limitParam]: args.limit ?? defaultLimit }),
     read(res, args, tool) {
       const at = offsetOf(args, tool);
@@ -242,6 +248,7 @@ function tokenPaging<T>(style: TokenStyle<T>): Paging<ReturnType<typeof limitCur
   };
   return {
     input: limitCursorInput(style.maxLimit ?? 100, defaultLimit),
+    hint: CURSOR_HINT,
     query: (args, tool) => {
       const token = tokenOf(args, tool);
       return { [style.limitParam]: args.limit ?? defaultLimit, ...(token === undefined ? {} : style.query(token)) };

@@ -150,7 +150,7 @@ export function listTool<I extends z.ZodRawShape, P extends z.ZodRawShape, R ext
   return readTool({
     name: spec.name,
     title: spec.title,
-    description: spec.description,
+    description: `${spec.description} ${spec.paging.hint}`,
     input: { ...spec.input, ...spec.paging.input } as I & P,
     output: output.list(row),
     async run(args, ctx): Promise<Answer<ListOutput<unknown>>> {

@@ -120,6 +120,7 @@ describe('a backend written with the kit alone (ticketing)', () => {
     expect(ro.map((t) => [t.name, t.annotations?.readOnlyHint])).toEqual([['list_tickets', true], ['get_ticket', true]]);
     expect(rw.map((t) => t.name)).toEqual(['list_tickets', 'get_ticket', 'add_comment']);
     expect(Object.keys(ro[0].inputSchema.properties ?? {}).sort()).toEqual(['cursor', 'limit', 'status']);
+    expect(ro[0].description).toBe('List tickets, newest first, by status. Paged: while has_more is true, call again with cursor set to the answer\'s next_cursor.');
     expect(ro[0].outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['items', 'has_more']) });
   });
 
