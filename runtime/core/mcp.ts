@@ -18,7 +18,7 @@ import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcE
 import { logger } from './observability';
 import { requestScope } from './scope';
 import type { ToolDefinition } from './types';
-import { UpstreamError, createUpstreamClient } from './upstream';
+import { UpstreamError, createUpstreamClient, withUpstreamSlot } from './upstream';
 
 declare const __MCP_FLEET_VERSION__: string | undefined;
 
@@ -210,7 +210,10 @@ export class McpHost {
     });
     let result: CallToolResult;
     try {
-      result = await tool.handler(parsed.data, { upstream, serverName: this.server.name, signal: scope?.signal ?? new AbortController().signal });
+      // One upstream slot for the whole call: its reads and what it builds from them are what
+      // bounds memory, so a batch (or many clients) cannot run more than a few at once.
+      result = await withUpstreamSlot(`Tool ${name}`, deadline, scope?.signal,
+        () => tool.handler(parsed.data, { upstream, serverName: this.server.name, signal: scope?.signal ?? new AbortController().signal }));
     } catch (err) {
       if (err instanceof UpstreamError || err instanceof CredentialError) {
         result = toolError(err.message);

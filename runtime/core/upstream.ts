@@ -11,6 +11,7 @@
  * Credentials: every answer is redacted here, in one place, before anything reads or cuts it:
  * the body text before it is parsed, the headers, the Location of a redirect, error text.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerConfig } from './config';
 import type { CredentialStore } from './credentials';
 import { logger, traced } from './observability';
@@ -23,11 +24,17 @@ const RETRYABLE_WRITE = new Set([429]);
 
 /**
  * The largest JSON answer read. Tool answers are cut at 60,000 characters, so a JSON answer is
- * worth reading only up to what a page of picked fields needs; 2 MB is a page of 100 large
- * objects. Parsing takes about 3 times its size in heap (small objects, the worst case), so a
- * call holds at most ~12 MB (bytes, string, parse) at its peak.
+ * worth reading only up to what a page of picked fields needs: 1 MB is a page of 100 objects of
+ * 10 KB (the old limit, 8 MB, let ten calls of one batch hold ~300 MB). Parsing takes about 3
+ * times its size in heap (small objects, the worst case).
  */
-export const MAX_JSON_BYTES = 2 * 1024 * 1024;
+export const MAX_JSON_BYTES = 1024 * 1024;
+/**
+ * The most rows a JSON list answer may have. An answer of 60,000 characters shows far fewer, and
+ * APIs page by 100 (GitLab) to 1,000; a list of tens of thousands of tiny rows (which 1 MB can
+ * hold) would cost a tool ten times its bytes in objects before it could cut anything.
+ */
+export const MAX_JSON_ROWS = 1_000;
 /**
  * The most of a text answer kept: its start (or its end with `keep: 'tail'`, e.g. a job log).
  * 60,000 characters are at most 240 KB of UTF-8; the rest is never read (or, for a tail, read
@@ -37,11 +44,20 @@ export const MAX_TEXT_BYTES = 256 * 1024;
 /** An error body is only quoted in a sentence: its start is enough. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /**
- * Upstream calls one process makes at once (the others wait for a slot within their time
- * budget). With the read limits above this bounds the memory all calls hold together (~50 MB),
- * whatever a request asks for: a Lambda function with 256 MB must survive its worst request.
+ * Tool calls (with their upstream calls) one process runs at once; the others wait for a slot
+ * within their time budget. A call at the read limits above leaves tens of MB behind it (answer,
+ * parse, mapped rows, the young generation V8 grows meanwhile), so in Lambda it is one call per
+ * 256 MB of function memory (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`): a 256 MB function answers a batch
+ * one call after the other and stays under half its memory. Elsewhere (the node server) 8.
  */
-export const MAX_CONCURRENT_UPSTREAM = 4;
+export const MAX_CONCURRENT_UPSTREAM = defaultConcurrency(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+
+/** One slot per 256 MB of Lambda memory (1 to 16), or 8 outside Lambda. */
+export function defaultConcurrency(lambdaMemoryMb: string | undefined): number {
+  const mb = Number(lambdaMemoryMb);
+  if (!lambdaMemoryMb || !Number.isFinite(mb) || mb <= 0) return 8;
+  return Math.min(16, Math.max(1, Math.floor(mb / 256)));
+}
 
 /** An answer body over the size limit (for text answers this never happens: they are cut). */
 class BodyTooLarge extends Error {}
@@ -55,6 +71,21 @@ interface Body {
   readonly dropped: number;
   /** Which end of a longer body was cut off (a credential may straddle it). */
   readonly cut?: 'start' | 'end';
+}
+
+/**
+ * A tail read streams the whole body through (a job log can be 100 MB) and drops all but its end.
+ * The dropped chunks are garbage whose memory V8 reclaims only once its external-memory soft limit
+ * (64 MB) is reached: a quarter of a 256 MB function. Where node runs with `--expose-gc` (the
+ * Lambda Node.js runtime starts it so) a minor collection every 4 MB read keeps that garbage small;
+ * it takes about a millisecond, against the tens of milliseconds 4 MB take to arrive. Elsewhere
+ * nothing happens. (The benchmark's peak RSS figure shows the difference: 131 MB -> 110 MB.)
+ */
+const TAIL_SWEEP_BYTES = 4 * 1024 * 1024;
+/** The same after a tool call that read this much: its parsed answer and mapped rows are garbage once it has answered. */
+const SWEEP_AFTER_BYTES = 256 * 1024;
+function sweepYoung(): void {
+  (globalThis as { gc?: (options?: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
 }
 
 /** A UTF-8 continuation byte: a cut there would split a character. */
@@ -76,6 +107,7 @@ async function readBody(res: Response, limit: number, mode: ReadMode): Promise<B
   let kept = 0;
   let total = 0;
   let stopped = false;
+  let nextSweep = TAIL_SWEEP_BYTES;
   for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
     const chunk = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
     total += chunk.length;
@@ -91,6 +123,10 @@ async function readBody(res: Response, limit: number, mode: ReadMode): Promise<B
         break; // leaving the loop cancels the stream: the rest is never read
       }
       while (kept - chunks[0].length >= limit) kept -= chunks.shift()!.length;
+    }
+    if (mode === 'tail' && total - kept >= nextSweep) {
+      nextSweep += TAIL_SWEEP_BYTES;
+      sweepYoung();
     }
   }
   let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
@@ -108,6 +144,8 @@ async function readBody(res: Response, limit: number, mode: ReadMode): Promise<B
   }
   const dropped = mode === 'head' ? (stopped && declared > buf.length ? declared - buf.length : 0) : total - buf.length;
   const cut = mode === 'head' ? (stopped ? 'end' : undefined) : total > buf.length ? 'start' : undefined;
+  const held = holding.getStore();
+  if (held) held.bytes += total;
   return { text: buf.toString('utf8'), bytes: total, dropped, ...(cut ? { cut } : {}) };
 }
 
@@ -165,10 +203,36 @@ class Slots {
 }
 
 const slots = new Slots(MAX_CONCURRENT_UPSTREAM);
+/** Set while a tool call holds a slot for all of its upstream calls (see withUpstreamSlot). */
+const holding = new AsyncLocalStorage<{ bytes: number }>();
 
 /** Sets how many upstream calls this process makes at once (a server with more memory may allow more). */
 export function setUpstreamConcurrency(limit: number): void {
   slots.resize(limit);
+}
+
+/**
+ * Runs `fn` (a tool call) holding one upstream slot for all of it: its upstream calls take no
+ * slot of their own, and what it builds from their answers (mapped rows, the answer text) counts
+ * against the same limit. Waits for a slot until `deadline` (less the time kept to answer).
+ */
+export async function withUpstreamSlot<T>(what: string, deadline: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  const waitMs = Math.max(0, deadline - Date.now() - SAFETY_MS);
+  const wait = signal ? AbortSignal.any([AbortSignal.timeout(waitMs), signal]) : AbortSignal.timeout(waitMs);
+  let release: () => void;
+  const held = { bytes: 0 };
+  try {
+    release = await slots.acquire(wait);
+  } catch {
+    throw new UpstreamError(`${what} was not run: this process's ${slots.size} upstream slots stayed busy for ${Math.round(waitMs / 100) / 10} s (send fewer calls at once)`);
+  }
+  try {
+    return await holding.run(held, fn);
+  } finally {
+    release();
+    // What the call built from a large answer is garbage now: see SWEEP_AFTER_BYTES.
+    if (held.bytes >= SWEEP_AFTER_BYTES) sweepYoung();
+  }
 }
 
 /** Time kept back from the budget to turn a failure into an answer. */
@@ -379,6 +443,9 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     if (data === null) {
       throw new UpstreamError(`${backend.displayName} answered ${status} with JSON null for ${what}; an object or a list was expected`);
     }
+    if (Array.isArray(data) && data.length > MAX_JSON_ROWS) {
+      throw new UpstreamError(`${backend.displayName} answered ${what} with ${data.length} rows, more than an answer can show (at most ${MAX_JSON_ROWS}); ask for fewer results per page`);
+    }
     return HIDING_ESCAPE.test(text) ? redactor.value(data) : data;
   }
 
@@ -412,8 +479,9 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         let res: Response;
         let body: Body;
         try {
-          // The slot is held while the answer is read and parsed: what bounds this process's memory.
-          release = await slots.acquire(signal);
+          // The slot is held while the answer is read and parsed: what bounds this process's memory
+          // (a tool call run by withUpstreamSlot holds one already, for all of its calls).
+          release = holding.getStore() ? () => undefined : await slots.acquire(signal);
           ({ res, body } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const r = await fetch(url, {
               method,

@@ -8,7 +8,8 @@ import type { ServerConfig } from '../../../runtime/core/config';
 import type { CredentialStore } from '../../../runtime/core/credentials';
 import type { BackendDefinition, Credentials, UpstreamFailure } from '../../../runtime/core/types';
 import {
-  MAX_CONCURRENT_UPSTREAM, MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, MAX_TEXT_BYTES, Redactor, UpstreamError, createUpstreamClient,
+  MAX_CONCURRENT_UPSTREAM, MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, MAX_JSON_ROWS, MAX_TEXT_BYTES, Redactor, UpstreamError, createUpstreamClient,
+  defaultConcurrency, setUpstreamConcurrency, withUpstreamSlot,
 } from '../../../runtime/core/upstream';
 import { startFakeHttpApi, type FakeHttpApi } from '../../fakes/fake-http-api';
 
@@ -239,7 +240,7 @@ describe('Class: UpstreamClient', () => {
     });
 
     it('reads a JSON answer just under the limit', async () => {
-      const rows = Array.from({ length: Math.floor((MAX_JSON_BYTES - 100) / 10) }, (_, i) => i % 10_000_000);
+      const rows = Array.from({ length: MAX_JSON_ROWS }, (_, i) => String(i).padEnd(Math.floor(MAX_JSON_BYTES / MAX_JSON_ROWS) - 4, '.'));
       const body = JSON.stringify(rows);
       expect(body.length).toBeLessThanOrEqual(MAX_JSON_BYTES);
       api.queue('GET', '/v1/items', { body: Buffer.from(body), headers: { 'content-type': 'application/json' } });
@@ -311,6 +312,57 @@ describe('Class: UpstreamClient', () => {
       expect(answers.every((a) => a.status === 200)).toBe(true);
       expect(api.requests).toHaveLength(3 * MAX_CONCURRENT_UPSTREAM);
       expect(most).toBe(MAX_CONCURRENT_UPSTREAM);
+    });
+
+    it(`refuses a JSON list of more than ${MAX_JSON_ROWS} rows (more than an answer can show)`, async () => {
+      api.queue('GET', '/v1/items', { body: Array.from({ length: MAX_JSON_ROWS + 1 }, (_, i) => i) });
+      const err = await failure(client().upstream.request({ path: '/items' }));
+      expect(err.message).toBe(`Acme answered GET /items with ${MAX_JSON_ROWS + 1} rows, more than an answer can show (at most ${MAX_JSON_ROWS}); ask for fewer results per page`);
+    });
+
+    describe('Function: withUpstreamSlot', () => {
+      afterEach(() => setUpstreamConcurrency(MAX_CONCURRENT_UPSTREAM));
+
+      it('runs one tool call per slot, with all its upstream calls inside it (no slot of their own)', async () => {
+        // Prepare: one slot; each "tool" makes two upstream calls in a row
+        setUpstreamConcurrency(1);
+        let most = 0;
+        api.route({
+          method: 'GET',
+          path: '/v1/tool',
+          handle: () => {
+            most = Math.max(most, api.requests.filter((r) => r.response === undefined).length);
+            return { delayMs: 20, body: { ok: true } };
+          },
+        });
+        const tool = () => withUpstreamSlot('Tool t', Date.now() + 10_000, undefined, async () => {
+          const { upstream } = client();
+          await upstream.request({ path: '/tool' });
+          return (await upstream.request({ path: '/tool' })).status;
+        });
+        // Act
+        const statuses = await Promise.all([tool(), tool(), tool()]);
+        // Assess: no deadlock (a held slot serves the tool's own calls), and never two tools at once
+        expect(statuses).toEqual([200, 200, 200]);
+        expect(api.requests).toHaveLength(6);
+        expect(most).toBe(1);
+      });
+
+      it('a tool call that cannot get a slot within its budget says so', async () => {
+        setUpstreamConcurrency(1);
+        let release!: () => void;
+        const busy = withUpstreamSlot('Tool a', Date.now() + 10_000, undefined, () => new Promise<void>((r) => { release = r; }));
+        const err = await withUpstreamSlot('Tool b', Date.now() + 600, undefined, async () => 'ran').then(() => undefined, (e: Error) => e);
+        release();
+        await busy;
+        expect(err?.message).toMatch(/^Tool b was not run: this process's 1 upstream slots stayed busy for 0\.1 s \(send fewer calls at once\)$/);
+      });
+    });
+
+    it.each([
+      [undefined, 8], ['', 8], ['128', 1], ['256', 1], ['511', 1], ['512', 2], ['1024', 4], ['10240', 16], ['abc', 8],
+    ])('in Lambda with AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%s, allows %i calls at once (one per 256 MB; 8 outside Lambda)', (memory, slots) => {
+      expect(defaultConcurrency(memory)).toBe(slots);
     });
 
     it('a call that cannot get a slot within its budget says so', async () => {

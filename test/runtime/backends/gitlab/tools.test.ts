@@ -328,11 +328,11 @@ describe('GitLab tools', () => {
       expect(gitlab.requests).toHaveLength(1);
     });
 
-    it('a JSON answer over 2 MB (more than an answer can use) is refused without reading it all', async () => {
+    it('a JSON answer over 1 MB (more than an answer can use) is refused without reading it all', async () => {
       gitlab.queue('GET', /\/projects\/42\/issues$/, { status: 200, body: [{ iid: 1, title: 'x'.repeat(3 * 1024 * 1024) }] });
       const { isError, text } = await call('list_issues', { project_id: 42 });
       expect(isError).toBe(true);
-      expect(text).toBe('GitLab\'s answer to GET /projects/42/issues is over 2 MB, more than an answer can use; ask for less (fewer results per page, a narrower query)');
+      expect(text).toBe('GitLab\'s answer to GET /projects/42/issues is over 1 MB, more than an answer can use; ask for less (fewer results per page, a narrower query)');
     });
 
     it('a job log over 8 MB keeps its end', async () => {
