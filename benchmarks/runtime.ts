@@ -6,8 +6,12 @@
  *   warm latency                 p50/p99 of tools/list and a GitLab tools/call (fake GitLab on 127.0.0.1), in process
  *   pipeline µs/request          ping and tools/list through the pipeline in process (no HTTP): where the runtime's own time goes
  *   node-server requests/s       ping and tools/list, against the naive pattern and a bare node http server
+ *   peak RSS, worst request      the Lambda handler in a fresh process answering the most memory-hungry request
+ *                                it accepts (a batch of 10 tools/call on the largest answers the upstream client
+ *                                reads), against half of lambdaPerServer's 256 MB
  *
- * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000), --seconds S (load per case, default 3).
+ * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000), --seconds S (load per case, default 3),
+ * --rss-only (the peak RSS figures alone).
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -15,8 +19,11 @@ import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { DEFAULT_VARIANT, bundleRuntime, type BundleVariant } from '../runtime/build';
+import { MAX_BATCH_MESSAGES } from '../runtime/core/jsonrpc';
+import { MAX_JSON_BYTES, MAX_JSON_ROWS, MAX_TEXT_BYTES } from '../runtime/core/upstream';
 import { pipelineFromEnv } from '../runtime/entrypoints/compose';
 import { startFakeGitLab, type FakeGitLab } from '../test/fakes/fake-gitlab';
+import { startFakeHttpApi } from '../test/fakes/fake-http-api';
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, '.bench');
@@ -63,8 +70,8 @@ async function bundleNaive(): Promise<void> {
   await build({ ...base, outfile: NAIVE, minify: true, keepNames: true, mainFields: ['module', 'main'], legalComments: 'none' });
 }
 
-function restEvent(body: string) {
-  return { httpMethod: 'POST', path: '/gitlab', resource: '/gitlab', headers: MCP_HEADERS, body, isBase64Encoded: false, requestContext: { requestId: 'bench' } };
+function restEvent(body: string, headers: Record<string, string> = MCP_HEADERS) {
+  return { httpMethod: 'POST', path: '/gitlab', resource: '/gitlab', headers, body, isBase64Encoded: false, requestContext: { requestId: 'bench' } };
 }
 
 /** One cold start in a fresh node process: wall time, require time, time to the first tools/list answer. */
@@ -150,7 +157,109 @@ function bareServerScript(answer: string): string {
   .listen(0,'127.0.0.1',function(){process.stdout.write('listening on http://127.0.0.1:'+this.address().port+'\\n');});`;
 }
 
+/** lambdaPerServer's default memory; the worst single request may peak at half of it. */
+const LAMBDA_MEMORY_MB = 256;
+const RSS_LIMIT_MB = LAMBDA_MEMORY_MB / 2;
+
+/**
+ * A fake GitLab serving the largest answers the upstream client reads: JSON just under its byte
+ * limit with as many rows as it takes (each made of many small objects, the costliest to parse
+ * and map) or 20 KB rows, a file whose JSON is just under the limit, a job log far over the text
+ * limit (read to its end, only its tail kept), and tiny rows past the row limit (refused).
+ */
+async function startLargeAnswers() {
+  const under = (row: (i: number) => unknown, maxRows = MAX_JSON_ROWS): Buffer => {
+    const parts: string[] = [];
+    let size = 2;
+    for (let i = 0; i < maxRows; i++) {
+      const s = JSON.stringify(row(i));
+      if (size + s.length + 1 > MAX_JSON_BYTES - 1024) break;
+      parts.push(s);
+      size += s.length + 1;
+    }
+    return Buffer.from(`[${parts.join(',')}]`);
+  };
+  const user = (id: number) => ({ id, username: `user${id}`, name: `User ${id}`, state: 'active' });
+  const manyObjects = under((i) => ({ id: i, iid: i, title: `t${i}`, state: 'opened', labels: ['a', 'b', 'c'], author: user(i), assignees: [1, 2, 3, 4, 5, 6].map(user), milestone: { id: 1, title: 'v1' }, time_stats: { a: 1, b: 2 } }));
+  const tinyRows = under((i) => ({ id: i, iid: i, title: `t${i}`, state: 'opened' }), Infinity);
+  const largeRows = under((i) => ({ id: i, iid: i, title: `issue ${i}`, state: 'opened', labels: ['bug'], description: 'd'.repeat(20_000), author: { username: 'alice' } }));
+  const content = Buffer.alloc(Math.floor(((MAX_JSON_BYTES - 4096) * 3) / 4), 'abcdefgh\n').toString('base64');
+  const file = Buffer.from(JSON.stringify({ file_path: 'big.txt', ref: 'main', size: content.length, encoding: 'base64', content, blob_id: 'b', last_commit_id: 'c' }));
+  const logChunk = 'npm test line with some output\n'.repeat(2048);
+  const json = { 'content-type': 'application/json' };
+  return startFakeHttpApi({
+    basePath: '/api/v4',
+    routes: [
+      { method: 'GET', path: '/api/v4/projects/1/issues', handle: () => ({ body: manyObjects, headers: json }) },
+      { method: 'GET', path: '/api/v4/projects/3/issues', handle: () => ({ body: tinyRows, headers: json }) },
+      { method: 'GET', path: '/api/v4/projects/2/issues', handle: () => ({ body: largeRows, headers: json }) },
+      { method: 'GET', path: /^\/api\/v4\/projects\/1\/repository\/files\//, handle: () => ({ body: file, headers: json }) },
+      { method: 'GET', path: '/api/v4/projects/1/jobs/1/trace', handle: () => ({ body: logChunk, repeat: Math.ceil((64 * MAX_TEXT_BYTES) / logChunk.length) }) },
+    ],
+  });
+}
+
+/** One request in a fresh Lambda handler process: its peak RSS (VmHWM), the peak before it, the answer's status and size. */
+type PeakRss = { peakMb: number; beforeMb: number; status: number; bytes: number; refused: boolean };
+function peakRss(body: string, headers: Record<string, string>, env: Record<string, string>): Promise<PeakRss> {
+  const script = `const {readFileSync}=require('node:fs');const m=require(${JSON.stringify(OURS_LAMBDA)});
+    const hwm=()=>Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1])/1024;
+    const ctx={getRemainingTimeInMillis:()=>29000,awsRequestId:'rss',functionName:'bench'};
+    (async()=>{await m.handler(${JSON.stringify(restEvent(LIST))},ctx);const before=hwm();
+      const r=await m.handler(${JSON.stringify(restEvent(body, headers))},ctx);
+      const refused=String(r.body).includes('"isError":true');
+      process.stdout.write(JSON.stringify({peakMb:hwm(),beforeMb:before,status:r.statusCode,bytes:String(r.body).length,refused}));})();`;
+  return new Promise((resolvePromise, reject) => {
+    // As the Lambda Node.js runtime starts node for a 256 MB function: its bootstrap exposes gc and
+    // sizes the V8 heap from AWS_LAMBDA_FUNCTION_MEMORY_SIZE (a tenth for the young generation).
+    const young = Math.floor(LAMBDA_MEMORY_MB / 10);
+    const flags = ['--expose-gc', `--max-semi-space-size=${Math.floor(young / 2)}`, `--max-old-space-size=${LAMBDA_MEMORY_MB - young}`];
+    const child = spawn(process.execPath, [...flags, '-e', script], {
+      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB), ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolvePromise(JSON.parse(out)) : reject(new Error(`peak RSS run exited ${code}`))));
+  });
+}
+
+async function peakRssFigures(line: (label: string, value: string) => void): Promise<void> {
+  const api = await startLargeAnswers();
+  const env = { SERVER_NAME: 'gitlab', GITLAB_API_URL: api.url, GITLAB_TOKEN: 'glpat-bench', LOG_LEVEL: 'ERROR' };
+  const call = (id: number, name: string, args: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+  const batch = (make: (i: number) => unknown) => JSON.stringify(Array.from({ length: MAX_BATCH_MESSAGES }, (_, i) => make(i)));
+  const old = { ...MCP_HEADERS, 'mcp-protocol-version': '2025-03-26' };
+  const current = { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' };
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const cases: Array<[string, string, Record<string, string>]> = [
+    [`one list_issues, ${mb(MAX_JSON_BYTES)} MB of ${MAX_JSON_ROWS} rows (2025-06-18)`, JSON.stringify(call(1, 'list_issues', { project_id: 1, per_page: 100 })), current],
+    [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of ${MAX_JSON_ROWS} rows each`, batch((i) => call(i, 'list_issues', { project_id: 1, per_page: 100 })), old],
+    [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of 20 KB rows each`, batch((i) => call(i, 'list_issues', { project_id: 2, per_page: 100 })), old],
+    [`batch of ${MAX_BATCH_MESSAGES} get_file_contents, ${mb(MAX_JSON_BYTES)} MB of JSON each`, batch((i) => call(i, 'get_file_contents', { project_id: 1, file_path: 'big.txt' })), old],
+    [`batch of ${MAX_BATCH_MESSAGES} get_job_log, a ${mb(64 * MAX_TEXT_BYTES)} MB log each`, batch((i) => call(i, 'get_job_log', { project_id: 1, job_id: 1, tail_chars: 60_000 })), old],
+    [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of tiny rows (refused: over ${MAX_JSON_ROWS} rows)`, batch((i) => call(i, 'list_issues', { project_id: 3, per_page: 100 })), old],
+    ['batch of 100 list_issues (refused: over the batch cap)', JSON.stringify(Array.from({ length: 100 }, (_, i) => call(i, 'list_issues', { project_id: 1 }))), old],
+    ['batch of 2 under 2025-06-18 (refused: no batches)', JSON.stringify([call(1, 'list_issues', { project_id: 1 }), call(2, 'list_issues', { project_id: 1 })]), current],
+  ];
+  let worst = 0;
+  try {
+    for (const [label, body, headers] of cases) {
+      const r = await peakRss(body, headers, env);
+      worst = Math.max(worst, r.peakMb);
+      line(label, `peak ${fmt(r.peakMb)} MB  (${fmt(r.beforeMb)} MB before it; HTTP ${r.status}${r.refused ? ', tool errors' : ''}, ${r.bytes} bytes answered)`);
+    }
+  } finally {
+    await api.close();
+  }
+  line('worst single request, peak RSS', `${fmt(worst)} MB  (${worst < RSS_LIMIT_MB ? 'under' : 'OVER'} ${RSS_LIMIT_MB} MB, half of lambdaPerServer's 256 MB)`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--rss-only')) {
+    process.stdout.write('## peak RSS, Lambda handler in a fresh process, one request each (VmHWM)\n');
+    return peakRssFigures((label, value) => process.stdout.write(`${label.padEnd(58)} ${value}\n`));
+  }
   await bundleNaive();
   const gitlab: FakeGitLab = await startFakeGitLab();
   const env = { SERVER_NAME: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: 'glpat-bench', LOG_LEVEL: 'WARN' };
@@ -213,6 +322,9 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) await pipeline.handle(req);
       line(`${label}: runtime`, `${fmt(((performance.now() - t) * 1000) / n)} µs`);
     }
+
+    process.stdout.write('\n## peak RSS, Lambda handler in a fresh process, one request each (VmHWM)\n');
+    await peakRssFigures(line);
 
     process.stdout.write(`\n## node server, requests/s (16 keep-alive clients, ${SECONDS} s each)\n`);
     const multiEnv = { MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, LOG_LEVEL: 'WARN' };
