@@ -45,6 +45,8 @@ export interface RecordedRequest {
   readonly text: string;
   /** The body parsed as JSON; the text when it is not JSON; `undefined` when empty. */
   readonly body: unknown;
+  /** When the request arrived (`performance.now()` of the test process): orders attempts and measures a client's pauses. */
+  readonly receivedAt: number;
   /** How the fake answered, once it has (bytes of body written, and whether the whole body was sent). */
   response?: { status: number; bytesSent: number; complete: boolean };
 }
@@ -138,7 +140,7 @@ function record(req: IncomingMessage, raw: Buffer): RecordedRequest {
   }
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  return { method: req.method ?? 'GET', path, rawQuery, query: Object.fromEntries(params), queryAll, headers, text, body };
+  return { method: req.method ?? 'GET', path, rawQuery, query: Object.fromEntries(params), queryAll, headers, text, body, receivedAt: performance.now() };
 }
 
 /** Writes `answer` to `res`, streaming repeated bodies with back-pressure; records what was sent. */

@@ -278,12 +278,12 @@ describe('GitLab tools', () => {
 
     it('429 with Retry-After is retried after the pause GitLab asked for', async () => {
       gitlab.queue('GET', /\/projects\/42$/, { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Retry later' } });
-      const started = Date.now();
       const { isError, text } = await call('get_project', { project_id: 42 });
       expect(isError).toBe(false);
       expect(JSON.parse(text).id).toBe(42);
       expect(gitlab.requests).toHaveLength(2);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      // The fake saw the second attempt no sooner than the pause asked for (timer slack: 50 ms).
+      expect(gitlab.requests[1].receivedAt - gitlab.requests[0].receivedAt).toBeGreaterThanOrEqual(950);
     });
 
     it('503 twice then 200 is retried with backoff', async () => {
@@ -296,21 +296,18 @@ describe('GitLab tools', () => {
 
     it('a 429 whose Retry-After does not fit the time budget is not waited for', async () => {
       gitlab.queue('GET', /\/projects\/42$/, { status: 429, headers: { 'retry-after': '120' }, body: { message: 'Retry later' } });
-      const started = Date.now();
       const { isError, text } = await call('get_project', { project_id: 42 });
       expect(isError).toBe(true);
       expect(text).toBe('GitLab answered 429 for GET /projects/42: Retry later (GitLab\'s rate limit was hit) (still failing after 0 retries; the API asks to retry after 120 s)');
       expect(gitlab.requests).toHaveLength(1);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     it('a slow GitLab is cut at the upstream timeout', async () => {
       gitlab.queue('GET', /\/projects\/42$/, { status: 200, body: { id: 42 }, delayMs: 3000 });
-      const started = Date.now();
       const { isError, text } = await call('get_project', { project_id: 42 });
       expect(isError).toBe(true);
       expect(text).toBe('GitLab did not answer GET /projects/42 within 1 s');
-      expect(Date.now() - started).toBeLessThan(2500);
+      expect(gitlab.requests[0].response).toBeUndefined(); // cut before the fake's delayed answer
     });
 
     it('a redirect is not followed, so the token never reaches the other host', async () => {
