@@ -10,6 +10,9 @@ const runtimeDeps = [
   '@aws-sdk/client-secrets-manager@^3.1000.0',
 ];
 
+// The build fails when the tests cover less than this share (%) of src/ and runtime/.
+const COVERAGE_FLOOR = 80;
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'mcp-server-fleet',
   description: 'AWS CDK constructs that run fleets of remote MCP (Model Context Protocol) servers on Lambda and Fargate',
@@ -59,11 +62,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
   jestOptions: {
+    coverageText: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
       setupFiles: ['<rootDir>/test/setup-env.ts'],
-      collectCoverage: false,
+      // Coverage of the library and of the runtime as the tests import it (code that only runs in a
+      // child process, from the bundle, is not counted); the build fails below these floors.
+      collectCoverage: true,
+      collectCoverageFrom: ['src/**/*.ts', 'runtime/**/*.ts', '!runtime/build.ts'],
+      coverageReporters: ['text-summary', 'lcov'],
+      coverageThreshold: { statements: COVERAGE_FLOOR, branches: COVERAGE_FLOOR, functions: COVERAGE_FLOOR, lines: COVERAGE_FLOOR },
     },
   },
 
@@ -110,6 +119,9 @@ const bundle = project.addTask('bundle', {
   exec: 'ts-node --project tsconfig.dev.json runtime/build.ts',
 });
 project.compileTask.prependSpawn(bundle);
+// jsii writes lib/ without clearing it: a module that moved (a file that became a folder) would
+// otherwise leave its old .js behind, shadowing the new one in the packages.
+project.compileTask.prependExec('rm -rf lib', { name: 'Clear lib/ so no moved module survives in the packages' });
 
 project.addTask('serve', {
   description: 'Run the local fleet (multi-server node server) on 127.0.0.1:8080',
