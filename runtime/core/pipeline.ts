@@ -27,6 +27,8 @@ export interface HttpRequest {
   readonly requestId?: string;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
+  /** The adapter checked `Host` against the names it serves and `Origin` is that host's: not cross-origin. */
+  readonly sameOrigin?: boolean;
 }
 
 export interface HttpResponse {
@@ -200,7 +202,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       const cors = corsHeaders(origin);
       const started = Date.now();
       let res: HttpResponse;
-      if (origin && !allowAny && !allowed.has(origin)) {
+      if (origin && !allowAny && !allowed.has(origin) && !req.sameOrigin) {
         res = rpcError(403, Code.SERVER_ERROR, `Forbidden: Origin ${origin} is not allowed`);
       } else if ((req.method ?? '').toUpperCase() === 'OPTIONS') {
         res = { status: 204, headers: {}, body: '' };

@@ -5,6 +5,7 @@
  */
 import { BACKENDS } from '../backends';
 import { ConfigError, loadConfig, redactUrls } from '../core/config';
+import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
 import { logger } from '../core/observability';
 import { createPipeline, type HttpRequest, type HttpResponse, type Pipeline, type PipelineOptions } from '../core/pipeline';
 
@@ -36,7 +37,7 @@ export function lazyHandler(env: NodeJS.ProcessEnv = process.env): (req: HttpReq
       return {
         status: 500,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Server misconfigured' }, id: null }),
+        body: JSON.stringify(jsonRpcError(JsonRpcErrorCode.INTERNAL_ERROR, 'Server misconfigured')),
       };
     }
     return pipeline!.handle(req);

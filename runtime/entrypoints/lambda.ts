@@ -3,9 +3,9 @@
  * in single-server (`SERVER_NAME`) or multi-server (`MCP_SERVERS`) mode.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { lazyHandler } from './compose';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
-import { lazyHandler } from './compose';
 
 type ApiEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 

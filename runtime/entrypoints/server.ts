@@ -4,10 +4,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BACKENDS } from '../backends';
+import { lazyHandler } from './compose';
 import { ConfigError, loadConfig, redactUrls } from '../core/config';
+import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
-import { lazyHandler } from './compose';
 
 export interface FleetServerOptions {
   readonly port?: number;
@@ -20,15 +21,113 @@ export interface FleetServerOptions {
 export interface FleetServer {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting, lets in-flight requests finish, and resolves when all connections are closed. */
+  /**
+   * Stops accepting; idle connections close at once, in-flight requests finish (at most `graceMs`),
+   * then every remaining connection closes (a client still sending its headers is not waited for).
+   */
   close(graceMs?: number): Promise<void>;
 }
 
-const TOO_LARGE = Symbol('too-large');
+/** The limits that keep one client from holding the process (each from an environment variable). */
+export interface ServerLimits {
+  /** `HEADERS_TIMEOUT_MS`: a request's headers must all arrive within this (answered 408 otherwise). */
+  readonly headersTimeoutMs: number;
+  /** `REQUEST_TIMEOUT_MS`: the whole request (headers and body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** `MAX_CONNECTIONS`: connections past this many are closed as they arrive. */
+  readonly maxConnections: number;
+  /**
+   * `ALLOWED_HOSTS`: the `Host` values served besides the loopback names (`name` for any port,
+   * `name:port` for one); `*` turns the check off. Undefined: unset.
+   */
+  readonly allowedHosts?: readonly string[];
+}
 
-/** Reads the body; past `limit` (or a Content-Length over it) it stops reading and answers TOO_LARGE at once. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
-  return new Promise((resolve, reject) => {
+/**
+ * The defaults. 10 s for headers is ample for any real client, which sends them in one packet;
+ * 20 s for the whole request stays under the 29 s request budget (REQUEST_BUDGET_MS, API Gateway's
+ * own limit), so a slow upload cannot eat the time the answer needs. 256 connections: the process
+ * also needs descriptors for its upstream connections, Secrets Manager and its logs, and the
+ * common `ulimit -n` is 1024; past the cap a flood of idle connections costs new clients a refused
+ * connection, not the process its ability to answer anyone.
+ */
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, maxConnections: 256 };
+
+/** Longer than the 60 s idle timeout of an ALB, so the server never closes a connection the balancer is about to reuse. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a whole number of at least 1, got: ${raw}`);
+  return n;
+}
+
+/** The node server's limits from the environment; a bad value is a ConfigError naming the variable. */
+export function serverLimits(env: NodeJS.ProcessEnv): ServerLimits {
+  const headersTimeoutMs = positiveInt(env, 'HEADERS_TIMEOUT_MS', DEFAULT_LIMITS.headersTimeoutMs);
+  const requestTimeoutMs = positiveInt(env, 'REQUEST_TIMEOUT_MS', Math.max(DEFAULT_LIMITS.requestTimeoutMs, headersTimeoutMs));
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be over REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`);
+  }
+  const maxConnections = positiveInt(env, 'MAX_CONNECTIONS', DEFAULT_LIMITS.maxConnections);
+  const hosts = (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of hosts) {
+    if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)) {
+      throw new ConfigError(`ALLOWED_HOSTS must be a comma-separated list of host names, each with an optional :port (IPv6 in brackets), got: ${JSON.stringify(h)}`);
+    }
+  }
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections, allowedHosts: hosts.length > 0 ? hosts : undefined };
+}
+
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || address === '::ffff:127.0.0.1' || address === 'localhost';
+}
+
+/** `[::1]:8080` -> `[::1]`, `Localhost:8080` -> `localhost`. */
+function hostName(host: string): string {
+  const h = host.toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+/**
+ * Which `Host` values this server answers, or undefined when it answers any. Bound to loopback,
+ * the loopback names with the port (a page whose name was rebound to 127.0.0.1 sends its own name,
+ * so it is refused), plus ALLOWED_HOSTS; bound elsewhere, ALLOWED_HOSTS alone, if set.
+ */
+function hostCheck(limits: ServerLimits, address: string, port: number): ((host: string | undefined) => boolean) | undefined {
+  if (limits.allowedHosts?.includes('*')) return undefined;
+  const exact = new Set<string>();
+  const anyPort = new Set<string>();
+  if (isLoopback(address)) {
+    for (const name of ['localhost', '127.0.0.1', '[::1]']) {
+      exact.add(`${name}:${port}`);
+      if (port === 80) exact.add(name);
+    }
+  } else if (!limits.allowedHosts) {
+    return undefined;
+  }
+  for (const h of limits.allowedHosts ?? []) (/:\d+$/.test(h) ? exact : anyPort).add(h);
+  return (host) => {
+    if (!host) return false;
+    const h = host.toLowerCase();
+    return exact.has(h) || anyPort.has(hostName(h));
+  };
+}
+
+const TOO_LARGE = Symbol('too-large');
+const CLIENT_GONE = Symbol('client-gone');
+
+/**
+ * Reads the body; past `limit` (or a Content-Length over it) it stops reading and answers TOO_LARGE
+ * at once. A client that goes away (or is cut off by REQUEST_TIMEOUT_MS) before the body is
+ * complete gives CLIENT_GONE: nobody is left to answer.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE | typeof CLIENT_GONE> {
+  return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return resolve(TOO_LARGE);
     const chunks: Buffer[] = [];
@@ -46,7 +145,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | typeof 
     };
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    // 'error' (ECONNRESET "aborted") and 'close' without 'end': the client went away mid-body.
+    req.on('error', () => resolve(CLIENT_GONE));
+    req.on('close', () => { if (!req.complete) resolve(CLIENT_GONE); });
   });
 }
 
@@ -57,36 +158,71 @@ function send(res: ServerResponse, out: HttpResponse, closing: boolean): void {
   res.end(out.body);
 }
 
+function rpcError(status: number, message: string): HttpResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(jsonRpcError(JsonRpcErrorCode.SERVER_ERROR, message)),
+  };
+}
+
 export async function startFleetServer(opts: FleetServerOptions = {}): Promise<FleetServer> {
   const env = opts.env ?? process.env;
+  const limits = serverLimits(env);
   const answer = lazyHandler(env);
   const limit = opts.maxBodyBytes ?? (Number(env.MAX_BODY_BYTES) || 1024 * 1024);
   let closing = false;
+  /** Requests whose handler is running: at shutdown, the remaining connections close when this reaches 0. */
+  let inflight = 0;
+  let hostAllowed: ((host: string | undefined) => boolean) | undefined;
 
-  const server = createServer(async (req, res) => {
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // How often node looks for connections past those timeouts (its default, 30 s, would let a
+    // slow client stay that much longer than the timeout says).
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
+  }, async (req, res) => {
+    inflight++;
+    res.once('close', () => {
+      inflight--;
+      if (closing && inflight === 0) server.closeAllConnections();
+    });
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
     try {
+      const host = req.headers.host;
+      if (hostAllowed && !hostAllowed(host)) {
+        // DNS rebinding: a page of another site whose name now resolves to this machine sends its own name as Host.
+        res.once('finish', () => req.socket.destroySoon());
+        send(res, rpcError(421, `Misdirected Request: this server does not answer for Host ${JSON.stringify(String(host ?? '').slice(0, 100))}; set ALLOWED_HOSTS to serve it`), true);
+        return;
+      }
       const body = await readBody(req, limit);
+      if (body === CLIENT_GONE) {
+        // Routine (a cancelled upload, a dropped network, REQUEST_TIMEOUT_MS): nothing is wrong with the server.
+        logger.debug('the client went away before its request was read', { path });
+        return;
+      }
       if (body === TOO_LARGE) {
         // Connection: close, and the socket goes once the answer is out: the rest of the body is never read.
         res.once('finish', () => req.socket.destroySoon());
-        send(res, {
-          status: 413,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: `Payload Too Large: the request body is over ${limit} bytes` }, id: null }),
-        }, true);
+        send(res, rpcError(413, `Payload Too Large: the request body is over ${limit} bytes`), true);
         return;
       }
       const abort = new AbortController();
       res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+      // Same origin: a page served from a Host this server answers for (only such a Host can be trusted to name the origin).
+      const origin = req.headers.origin;
+      const sameOrigin = hostAllowed !== undefined && origin !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
       const request: HttpRequest = {
         method: req.method ?? 'GET',
         path,
         headers: req.headers as Record<string, string | undefined>,
         body: body === '' && (req.method === 'GET' || req.method === 'HEAD') ? undefined : body,
         signal: abort.signal,
+        sameOrigin,
       };
       send(res, await answer(request), closing);
     } catch (err) {
@@ -95,7 +231,15 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
       else res.destroy();
     }
   });
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.maxConnections = limits.maxConnections;
+  let lastDropWarning = -Infinity;
+  server.on('drop', () => {
+    // Once a minute at most: a flood must not turn into a flood of log lines.
+    if (Date.now() - lastDropWarning < 60_000) return;
+    lastDropWarning = Date.now();
+    logger.warn('refusing connections: MAX_CONNECTIONS reached', { maxConnections: limits.maxConnections });
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,7 +249,15 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
     });
   });
   const addr = server.address() as AddressInfo;
+  hostAllowed = hostCheck(limits, addr.address, addr.port);
   const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  if (!hostAllowed && (addr.address === '0.0.0.0' || addr.address === '::')) {
+    logger.warn('listening on every interface without ALLOWED_HOSTS: any Host is answered, so a web page whose name is rebound '
+      + 'to this machine can reach the servers; set ALLOWED_HOSTS to the names clients use, or listen on 127.0.0.1', { host: addr.address, port: addr.port });
+  }
+  if ((env.ALLOWED_ORIGINS ?? '').split(',').some((o) => o.trim() === '*')) {
+    logger.warn('ALLOWED_ORIGINS=* lets a page of any web site call these servers from a browser; list the origins instead');
+  }
 
   return {
     url: `http://${hostForUrl}:${addr.port}`,
@@ -122,6 +274,8 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
           resolve();
         });
         server.closeIdleConnections();
+        // Nothing in flight: what is left is a client still sending (or trickling) its request; it is not waited for.
+        if (inflight === 0) server.closeAllConnections();
       });
     },
   };
@@ -132,7 +286,10 @@ const USAGE = `Usage: mcp-fleet serve [--port 8080] [--host 127.0.0.1]
 Runs the MCP servers named in MCP_SERVERS (default: gitlab) over Streamable HTTP:
   POST /<server>/mcp   MCP endpoint        GET /<server>/health, GET /health
 Each server reads its own variables, e.g. GITLAB_API_URL, GITLAB_TOKEN or
-GITLAB_TOKEN_SECRET_ARN, GITLAB_ALLOW_WRITES=true.`;
+GITLAB_TOKEN_SECRET_ARN, GITLAB_ALLOW_WRITES=true.
+On loopback only Host localhost, 127.0.0.1 or [::1] (with the port) is answered;
+ALLOWED_HOSTS=name[:port],... adds names. Limits: HEADERS_TIMEOUT_MS (10000),
+REQUEST_TIMEOUT_MS (20000), MAX_CONNECTIONS (256).`;
 
 /** `mcp-fleet serve`: multi-server mode with the servers configured in the environment. */
 export async function main(argv: string[]): Promise<number> {
@@ -180,6 +337,7 @@ export async function main(argv: string[]): Promise<number> {
   // DESIGN.md: a bad value stops the process at start, naming the variable.
   try {
     loadConfig(env, BACKENDS);
+    serverLimits(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`mcp-fleet: ${redactUrls(err.message)}\n`);
