@@ -4,59 +4,92 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lazyHandler } from './compose';
+import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
 
 type ApiEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
-function isV2(event: ApiEvent): event is APIGatewayProxyEventV2 {
-  return (event as APIGatewayProxyEventV2).version === '2.0' && typeof (event as APIGatewayProxyEventV2).requestContext?.http === 'object';
+/** An event this adapter cannot read (a direct invocation, a test event of another service...): answered 400. */
+class BadEvent extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isV2(event: Record<string, unknown>): boolean {
+  return event.version === '2.0';
 }
 
-function lowerHeaders(
-  headers: Record<string, string | undefined> | null | undefined,
-  multi?: Record<string, string[] | undefined> | null,
-): Record<string, string | undefined> {
+/** A field the event may leave out, but that must be a string when present. */
+function optionalString(event: Record<string, unknown>, field: string): string | undefined {
+  const value = event[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadEvent(`${field} is ${typeof value}, not a string`);
+  return value;
+}
+
+/** RFC 9110 token characters: what `new Headers()` accepts as a name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Lower-cased headers, without the names and values `Headers` would throw on (a space or `:` in a
+ * name, NUL, CR or LF in a value) and without values that are not strings: API Gateway passes
+ * client headers through, and one odd header must not cost the request.
+ */
+function lowerHeaders(headers: unknown, multi?: unknown): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(multi ?? {})) if (v && v.length > 0) out[k.toLowerCase()] = v.join(', ');
-  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  const put = (k: string, v: string) => {
+    if (HEADER_NAME.test(k) && !/[\0\r\n]/.test(v)) out[k.toLowerCase()] = v;
+  };
+  if (isObject(multi)) {
+    for (const [k, v] of Object.entries(multi)) {
+      if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) put(k, v.join(', '));
+    }
+  }
+  if (isObject(headers)) for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') put(k, v);
   return out;
 }
 
-function decodeBody(body: string | null | undefined, base64: boolean): string | undefined {
-  if (body === null || body === undefined) return undefined;
-  return base64 ? Buffer.from(body, 'base64').toString('utf8') : body;
+function decodeBody(body: string | undefined, base64: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return base64 === true ? Buffer.from(body, 'base64').toString('utf8') : body;
 }
 
-/** Turns either event shape into the pipeline's request. */
+/** Turns either event shape into the pipeline's request; throws BadEvent for what is neither. */
 export function toHttpRequest(event: ApiEvent, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): HttpRequest {
+  const raw: unknown = event;
+  if (!isObject(raw)) throw new BadEvent(`it is ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   const deadline = Date.now() + context.getRemainingTimeInMillis();
-  if (isV2(event)) {
-    return {
-      method: event.requestContext.http.method,
-      path: event.rawPath,
-      headers: lowerHeaders(event.headers),
-      body: decodeBody(event.body, event.isBase64Encoded),
-      deadline,
-      requestId: event.requestContext.requestId ?? context.awsRequestId,
-    };
+  const rc = isObject(raw.requestContext) ? raw.requestContext : {};
+  const requestId = (typeof rc.requestId === 'string' && rc.requestId) || context.awsRequestId;
+  const body = decodeBody(optionalString(raw, 'body'), raw.isBase64Encoded);
+  if (isV2(raw)) {
+    if (!isObject(rc.http) || typeof rc.http.method !== 'string') throw new BadEvent('a version 2.0 event needs requestContext.http.method');
+    return { method: rc.http.method, path: optionalString(raw, 'rawPath') ?? '/', headers: lowerHeaders(raw.headers), body, deadline, requestId };
   }
-  return {
-    method: event.httpMethod ?? event.requestContext?.httpMethod ?? '',
-    path: event.path ?? '/',
-    headers: lowerHeaders(event.headers, event.multiValueHeaders),
-    body: decodeBody(event.body, event.isBase64Encoded),
-    deadline,
-    requestId: event.requestContext?.requestId ?? context.awsRequestId,
-  };
+  const method = optionalString(raw, 'httpMethod') ?? (typeof rc.httpMethod === 'string' ? rc.httpMethod : '');
+  return { method, path: optionalString(raw, 'path') ?? '/', headers: lowerHeaders(raw.headers, raw.multiValueHeaders), body, deadline, requestId };
 }
+
+const jsonAnswer = (statusCode: number, code: number, message: string): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(jsonRpcError(code, message)),
+  isBase64Encoded: false,
+});
 
 /** A Lambda handler for the servers configured in `env` (read on the first invocation). */
 export function createHandler(env: NodeJS.ProcessEnv = process.env) {
   const answer = lazyHandler(env);
   return async (event: ApiEvent, context: Context): Promise<APIGatewayProxyResult | APIGatewayProxyStructuredResultV2> => {
     logger.addContext(context);
-    const req = toHttpRequest(event, context);
+    let req: HttpRequest;
+    try {
+      req = toHttpRequest(event, context);
+    } catch (err) {
+      if (!(err instanceof BadEvent)) throw err;
+      logger.warn('not an API Gateway proxy event', { reason: err.message });
+      return jsonAnswer(400, JsonRpcErrorCode.INVALID_REQUEST, `Bad Request: the event is not an API Gateway proxy event (${err.message})`);
+    }
     logger.appendKeys({ correlation_id: req.requestId });
     try {
       const res: HttpResponse = await answer(req);

@@ -68,6 +68,32 @@ describe('Lambda handler', () => {
       expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 3, result: {} });
     });
 
+    it.each([
+      ['null', null],
+      ['a string', 'GET /gitlab'],
+      ['an array', [1, 2]],
+      ['a body that is not a string', { ...restEvent({ path: '/gitlab' }), body: { jsonrpc: '2.0', id: 1, method: 'ping' } }],
+      ['a v2 event whose http is not an object', { ...httpApiEvent({ path: '/gitlab/mcp' }), requestContext: { http: 'POST' } }],
+      ['a path that is not a string', { ...restEvent({ path: '/gitlab' }), path: 42 }],
+    ])('answers an event that is not an API Gateway proxy event (%s) 400 JSON', async (_what, event) => {
+      const res = await call(handler, event as never);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers?.['content-type']).toBe('application/json');
+      expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/^Bad Request: the event is not an API Gateway proxy event/) } });
+    });
+
+    it('drops header names and values that HTTP does not allow, and answers the request', async () => {
+      // Prepare: API Gateway passes header names through as the client sent them
+      const event = restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 5, method: 'ping' } }) as unknown as Record<string, any>;
+      event.headers = { ...event.headers, 'bad name': 'x', 'x-ok(': 'y', 'x-nul': 'a\u0000b', 'x-number': 7, 'x-list': ['a'] };
+      event.multiValueHeaders = { ...event.multiValueHeaders, 'x-not-a-list': 'z', 'bad:name': ['v'] };
+      // Act
+      const res = await call(handler, event as never);
+      // Assess
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 5, result: {} });
+    });
+
     it('decodes base64 bodies', async () => {
       const res = await call(handler, restEvent({ path: '/gitlab', body: { jsonrpc: '2.0', id: 9, method: 'ping' }, base64: true }));
       expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', id: 9, result: {} });
