@@ -32,16 +32,28 @@ function powertoolsFetcher(): SecretFetcher {
   return defaultFetcher;
 }
 
+/**
+ * How long a failed read is remembered (ms). While Secrets Manager is down or throttling, each read
+ * is the AWS SDK's three attempts with back-off, and every tool call would pay them again: a burst
+ * of calls then hammers a service that is already failing and waits on it each time. Five seconds
+ * turns a burst into one read, yet a recovered Secrets Manager is used again almost at once.
+ */
+export const FAILED_READ_MEMORY_MS = 5_000;
+
 export class CredentialStore {
   private readonly inflight = new Map<string, Promise<string | undefined>>();
   /** When each secret was last force-read: a revoked token must not turn every 401 into a GetSecretValue. */
   private readonly lastForced = new Map<string, number>();
+  /** The last failed read of each secret and until when it stands in for a new read. */
+  private readonly failed = new Map<string, { readonly code: string; readonly until: number }>();
 
   constructor(
     private readonly cacheSeconds: number,
     private readonly fetcher: SecretFetcher = (id, o) => powertoolsFetcher()(id, o),
     /** At most one forced read per secret within this many ms (a revoked token answers 401 to every call). */
     private readonly minForceIntervalMs = 30_000,
+    /** A failed read is answered from memory for this many ms. */
+    private readonly failedReadMemoryMs = FAILED_READ_MEMORY_MS,
   ) {}
 
   /** Whether any credential of the server comes from Secrets Manager (so a refresh can help). */
@@ -69,6 +81,9 @@ export class CredentialStore {
   private async one(server: ServerConfig, source: CredentialSource, force: boolean): Promise<string | undefined> {
     if (source.direct) return source.direct;
     if (!source.secretArn) return undefined;
+    const failure = this.failed.get(source.secretArn);
+    // Keyed by secret (servers may share one), so the message is made again for this server.
+    if (failure && Date.now() < failure.until) throw readFailure(server, source, failure.code);
     if (force) {
       const last = this.lastForced.get(source.secretArn) ?? -Infinity;
       if (Date.now() - last < this.minForceIntervalMs) force = false;
@@ -88,13 +103,19 @@ export class CredentialStore {
       // Powertools wraps the AWS SDK error (ResourceNotFoundException, AccessDeniedException...) as `cause`.
       const e = err as { name?: string; cause?: { name?: string } };
       const code = e.cause?.name ?? e.name ?? 'Error';
-      throw new CredentialError(`could not read the ${server.name} credential from Secrets Manager (${source.arnVar}): ${code}`);
+      this.failed.set(source.secretArn, { code, until: Date.now() + this.failedReadMemoryMs });
+      throw readFailure(server, source, code);
     }
+    this.failed.delete(source.secretArn);
     if (raw === undefined) {
       throw new CredentialError(`the secret in ${source.arnVar} has no string value`);
     }
     return source.jsonField ? selectField(raw, source.jsonField, source.arnVar) : raw.trim();
   }
+}
+
+function readFailure(server: ServerConfig, source: CredentialSource, code: string): CredentialError {
+  return new CredentialError(`could not read the ${server.name} credential from Secrets Manager (${source.arnVar}): ${code}`);
 }
 
 function selectField(raw: string, field: string, arnVar: string): string {

@@ -16,6 +16,8 @@ export interface FakeSecretsManager {
   /** Sets (or rotates) a secret's SecretString; returns its ARN. */
   put(name: string, value: string): string;
   arnOf(name: string): string;
+  /** From now on, answer every call with this status (Secrets Manager down, throttling...); `undefined` heals it. */
+  failWith(status: number | undefined): void;
   /** The environment the AWS SDK needs to talk to this fake. */
   env(): Record<string, string>;
   close(): Promise<void>;
@@ -27,6 +29,7 @@ const REGION = 'us-east-1';
 export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
   const secrets = new Map<string, { value: string; version: number }>();
   const calls: SecretCall[] = [];
+  let failure: number | undefined;
   const arnOf = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
   const lookup = (id: string) => {
     for (const [name, s] of secrets) if (id === name || id === arnOf(name)) return { name, ...s };
@@ -48,6 +51,9 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${calls.length}` });
         res.end(JSON.stringify(payload));
       };
+      if (failure !== undefined) {
+        return reply(failure, { __type: failure === 429 ? 'ThrottlingException' : 'InternalServiceError', message: 'Secrets Manager is unavailable (fake)' });
+      }
       if (target !== 'secretsmanager.GetSecretValue') {
         return reply(400, { __type: 'UnknownOperationException', message: `unsupported: ${target}` });
       }
@@ -76,6 +82,9 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
       const prev = secrets.get(name);
       secrets.set(name, { value, version: (prev?.version ?? 0) + 1 });
       return arnOf(name);
+    },
+    failWith(status) {
+      failure = status;
     },
     env() {
       return {

@@ -2,6 +2,9 @@
  * Credentials from Secrets Manager through Powertools Parameters, against a fake Secrets Manager
  * on 127.0.0.1: cached reads, one refresh and one retry after an upstream 401.
  */
+import { gitlab as gitlabBackend } from '../../runtime/backends/gitlab';
+import { loadConfig } from '../../runtime/core/config';
+import { CredentialStore } from '../../runtime/core/credentials';
 import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager';
@@ -110,6 +113,51 @@ describe('credentials from Secrets Manager', () => {
       await revoked.close(1000);
       gitlab.requests.length = 0;
     }
+  });
+
+  it('remembers for a few seconds that Secrets Manager failed: a burst of tool calls makes one read, not one (or three) per call', async () => {
+    // Prepare: Secrets Manager answers 500 to everything
+    const arn = sm.put('mcp/while-down', JSON.stringify({ token: 'glpat-unreachable' }));
+    const down = await startFleetServer({
+      port: 0,
+      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: `${arn}#token` },
+    });
+    sm.failWith(500);
+    try {
+      const client = await connectClient(`${down.url}/gitlab/mcp`);
+      const before = sm.calls.length;
+      // Act: one call, then ten more, sequential and concurrent
+      const first = await client.callTool({ name: 'get_project', arguments: { project_id: 42 } });
+      const oneRead = sm.calls.length - before;
+      const burst = [];
+      for (let i = 0; i < 5; i++) burst.push(await client.callTool({ name: 'get_project', arguments: { project_id: 42 } }));
+      burst.push(...await Promise.all(Array.from({ length: 5 }, () => client.callTool({ name: 'list_issues', arguments: { project_id: 42 } }))));
+      await client.close();
+      // Assess: every call fails clearly; the burst added no request to the first call's (the SDK's own retries of that one read)
+      expect([first, ...burst].map((r) => [r.isError, textOf(r)])).toEqual(Array(11).fill([
+        true, 'could not read the gitlab credential from Secrets Manager (GITLAB_TOKEN_SECRET_ARN): InternalServiceError',
+      ]));
+      expect(oneRead).toBeGreaterThanOrEqual(1);
+      expect(sm.calls.length - before).toBe(oneRead);
+    } finally {
+      sm.failWith(undefined);
+      await down.close(1000);
+    }
+  });
+
+  it('reads again once the failure is forgotten (the secret is served as soon as Secrets Manager is back)', async () => {
+    // Prepare: a store that forgets failures at once, in front of a fetcher that fails once
+    let calls = 0;
+    const store = new CredentialStore(300, async () => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('down'), { name: 'InternalServiceError' });
+      return 'glpat-back';
+    }, 30_000, 0);
+    const server = loadConfig({ SERVER_NAME: 'gitlab', GITLAB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf' }, new Map([['gitlab', gitlabBackend]])).servers[0];
+    // Act + Assess
+    await expect(store.get(server)).rejects.toThrow(/InternalServiceError/);
+    await expect(store.get(server)).resolves.toEqual({ TOKEN: 'glpat-back' });
+    expect(calls).toBe(2);
   });
 
   it('says which variable to fix when the secret cannot be read', async () => {
