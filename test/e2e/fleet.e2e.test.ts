@@ -6,6 +6,10 @@
  * Gateway route the template gives its path: REST proxy (v1) for one function per server, HTTP API
  * (v2) for the multi-server function. The servers call a fake GitLab with tokens read from a fake
  * Secrets Manager; no value is resolved by hand, so any intrinsic in the environment fails the test.
+ *
+ * The functions run on the node running the tests, and again on Node.js 22 (the runtime the template
+ * names) when `MCP_NODE22` gives the path of a Node.js 22 binary (`.ci/run` fetches one from the npm
+ * registry); without it those tests are skipped and say so.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +28,11 @@ import { ensureRealLambdaBundle } from '../helpers/real-bundle';
 import { apiRoutes, lambdaFunctions, routeFor, sha256, stagedAssetDirectory, type ApiRoute, type SynthesizedFunction } from '../helpers/template';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** A Node.js 22 binary to run the staged code with as well, or undefined. */
+const NODE22 = process.env.MCP_NODE22 || undefined;
+const onNode22 = NODE22 ? test : test.skip;
+if (!NODE22) process.stderr.write('fleet.e2e: MCP_NODE22 is not set; the Node.js 22 run is skipped\n');
 
 /** The read-only server (GitLab's default name) and a second GitLab with writes on. */
 const SERVERS = ['gitlab', 'gl-internal'] as const;
@@ -87,6 +96,8 @@ interface TopologyRun {
   readonly secretReads: SecretCall[];
   /** Everything the functions printed. */
   readonly output: string;
+  /** `process.version` of each function's process. */
+  readonly nodeVersions: string[];
 }
 
 describe('McpServerFleet end to end: the synthesized template runs the bundled runtime', () => {
@@ -130,7 +141,7 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
   ];
 
   /** Synthesizes the fleet, sends every server's requests through the route API Gateway would pick, records the fakes. */
-  async function deployAndInvoke(topology: Topology): Promise<TopologyRun> {
+  async function deployAndInvoke(topology: Topology, node?: string): Promise<TopologyRun> {
     const { template, assembly } = synthesize(topology.compute(), fleetServers);
     const functions = lambdaFunctions(template);
     const routes = apiRoutes(template);
@@ -162,6 +173,7 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
         functionName: logicalId,
         memorySize: fn.memorySize,
         timeoutSeconds: fn.timeoutSeconds,
+        node,
       });
       return { invocations, run };
     }));
@@ -184,6 +196,7 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
       upstream: [...gitlab.requests],
       secretReads: [...sm.calls],
       output: runs.map((r) => r.run.output).join('\n'),
+      nodeVersions: runs.map((r) => r.run.nodeVersion),
     };
   }
 
@@ -314,6 +327,26 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
       expect(run.secretReads.every((c) => c.target === 'secretsmanager.GetSecretValue')).toBe(true);
       expect(run.output).toContain('"level":"INFO"');
       for (const token of Object.values(TOKENS)) expect(run.output).not.toContain(token);
+    });
+
+    onNode22('on Node.js 22 (the runtime of the template) the staged code answers the same', async () => {
+      // Act: the same template, functions and requests, run by the Node.js 22 binary
+      const on22 = await deployAndInvoke(topology, NODE22);
+      // Assess: that node ran them
+      expect(on22.nodeVersions.length).toBe(topology.functions);
+      for (const version of on22.nodeVersions) expect(version).toMatch(/^v22\./);
+      for (const server of SERVERS) {
+        const answers = on22.answers[server];
+        expect(answers.initialize.statusCode).toBe(200);
+        expect(answers.initialize.body.result.serverInfo).toEqual(run.answers[server].initialize.body.result.serverInfo);
+        expect(tools(answers['tools/list']).map((t) => t.name)).toEqual(tools(run.answers[server]['tools/list']).map((t) => t.name));
+        expect(answers.list_projects.body.result.isError).toBeFalsy();
+        expect(toolText(answers.list_projects)).toBe(toolText(run.answers[server].list_projects));
+      }
+      expect(on22.answers['gl-internal'].create_issue_note.body.result.isError).toBeFalsy();
+      expect(toolText(on22.answers.gitlab.create_issue_note)).toBe(toolText(run.answers.gitlab.create_issue_note));
+      expect(on22.secretReads.map((c) => c.secretId).sort()).toEqual([arns.gitlab, arns['gl-internal']].sort());
+      for (const token of Object.values(TOKENS)) expect(on22.output).not.toContain(token);
     });
   });
 

@@ -22,6 +22,8 @@ export interface LambdaRun {
   readonly output: string;
   /** Process start to last answer, in ms. */
   readonly durationMs: number;
+  /** `process.version` of the node that ran the function, e.g. `v22.11.0`. */
+  readonly nodeVersion: string;
 }
 
 export interface LambdaRunOptions {
@@ -38,6 +40,8 @@ export interface LambdaRunOptions {
   readonly timeoutSeconds?: number;
   /** Kills the process after this long. */
   readonly deadlineMs?: number;
+  /** The node binary to run the function with (default: the one running the tests). */
+  readonly node?: string;
 }
 
 /** The child: reads its input on stdin, writes the answers to fd 3 and exits. */
@@ -64,7 +68,7 @@ if (typeof handler !== 'function') throw new Error(input.module + ' exports no f
     };
     answers.push(await handler(event, context));
   }
-  fs.writeSync(3, JSON.stringify(answers));
+  fs.writeSync(3, JSON.stringify({ answers, nodeVersion: process.version }));
   // Lambda freezes the process rather than ending it: let datagrams already queued (X-Ray) go out.
   setTimeout(() => process.exit(0), 100);
 })().catch((err) => {
@@ -86,7 +90,7 @@ export function runLambdaInChild(opts: LambdaRunOptions): Promise<LambdaRun> {
     timeoutMs: (opts.timeoutSeconds ?? 3) * 1000,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, ['-e', CHILD], {
+  const child = spawn(opts.node ?? process.execPath, ['-e', CHILD], {
     cwd: opts.codeDirectory,
     env: {
       PATH: process.env.PATH ?? '',
@@ -121,7 +125,8 @@ export function runLambdaInChild(opts: LambdaRunOptions): Promise<LambdaRun> {
       const durationMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`${opts.functionName} exited with ${code}; output:\n${output}`));
       try {
-        resolve({ answers: JSON.parse(answers) as LambdaAnswer[], output, durationMs });
+        const written = JSON.parse(answers) as { answers: LambdaAnswer[]; nodeVersion: string };
+        resolve({ answers: written.answers, nodeVersion: written.nodeVersion, output, durationMs });
       } catch {
         reject(new Error(`${opts.functionName} wrote no answers; output:\n${output}`));
       }
