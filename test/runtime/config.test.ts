@@ -74,9 +74,9 @@ describe('loadConfig', () => {
   });
 
   it('strips userinfo, query and fragment from every URL in a text', () => {
+    // a query or fragment ends only where the URL does (the comma after `#f` goes with it), so no part of it survives
     expect(redactUrls('see https://u:p@h.example/a?b=c#d and "http://h2/x?y,z" or wss://z/#f, but not a ? or a # alone'))
       .toBe('see https://***@h.example/a?*** and "http://h2/x?***" or wss://z/#*** but not a ? or a # alone');
-    // the comma went with the fragment: a query or fragment ends only where the URL does, so no part of it survives
     // a `?` before the `@` hides nothing: the whole authority goes
     expect(redactUrls('https://oauth2:glpat-x?y@gitlab.example.com/api')).toBe('https://***@gitlab.example.com/api');
   });
