@@ -63,13 +63,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   jestOptions: {
     coverageText: false,
+    // The test task (the whole suite) collects coverage and holds it to the floor; `npx jest <file>`
+    // runs one file without it.
+    extraCliOptions: ['--coverage'],
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
       setupFiles: ['<rootDir>/test/setup-env.ts'],
       // Coverage of the library and of the runtime as the tests import it (code that only runs in a
       // child process, from the bundle, is not counted); the build fails below these floors.
-      collectCoverage: true,
+      collectCoverage: false,
       collectCoverageFrom: ['src/**/*.ts', 'runtime/**/*.ts', '!runtime/build.ts'],
       coverageReporters: ['text-summary', 'lcov'],
       coverageThreshold: { statements: COVERAGE_FLOOR, branches: COVERAGE_FLOOR, functions: COVERAGE_FLOOR, lines: COVERAGE_FLOOR },
