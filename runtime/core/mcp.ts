@@ -11,7 +11,9 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { policyAllows, policyRefusal, type ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
@@ -56,6 +58,15 @@ function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
+const SDK_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+const DEFAULT_PROTOCOL_VERSION = DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
+
+/** A tools/list request without a cursor (the listing is one page) or other params but `_meta`. */
+function isPlainToolsList(m: unknown): m is { id: string | number } {
+  if (!isJsonRpcRequest(m) || m.method !== 'tools/list') return false;
+  return m.params === undefined || Object.keys(m.params).every((k) => k === '_meta');
+}
+
 /** Stateless: a notifications/cancelled can only name a request of this same POST, and a cancelled request is never answered. */
 const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled';
 
@@ -64,6 +75,7 @@ export class McpHost {
   public readonly tools: ReadonlyMap<string, ToolDefinition>;
   private readonly disabled: ReadonlySet<string>;
   private listing?: { tools: Tool[] };
+  private listingJson?: string;
   private readonly idle: Server[] = [];
   private readonly poolSize: number;
 
@@ -99,6 +111,12 @@ export class McpHost {
     if (invalid) return jsonResponse(200, invalid);
     // A cancelled request is never answered, so the JSON response would wait forever: drop them.
     if (invalid === null || isCancel(parsedBody)) return new Response(null, { status: 202 });
+    if (isPlainToolsList(parsedBody) && SDK_PROTOCOL_VERSIONS.includes(request.headers.get('mcp-protocol-version') ?? DEFAULT_PROTOCOL_VERSION)) {
+      // The listing never changes in a process: serialised once, answered without an SDK round trip.
+      // (An unsupported protocol version header goes to the SDK, which refuses it.)
+      this.listingJson ??= JSON.stringify(this.listTools());
+      return new Response(`{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}`, { status: 200, headers: { 'content-type': 'application/json' } });
+    }
     return this.transport(request, parsedBody);
   }
 

@@ -213,6 +213,21 @@ describe('node server pipeline', () => {
       }
     });
 
+    it('answers tools/list from the listing serialised once just as the SDK answers it', async () => {
+      // Act: a plain tools/list (served from the cached listing) and one with a cursor (through the SDK)
+      const cached = await (await post('/gitlab/mcp', '{"jsonrpc":"2.0","id":"c","method":"tools/list"}')).json();
+      const viaSdk = await (await post('/gitlab/mcp', '{"jsonrpc":"2.0","id":"c","method":"tools/list","params":{"cursor":"x"}}')).json();
+      // Assess
+      expect(cached.result.tools.length).toBeGreaterThan(5);
+      expect(cached).toEqual(viaSdk);
+    });
+
+    it('refuses tools/list under a protocol version the SDK does not support, as for any request', async () => {
+      const res = await post('/gitlab/mcp', '{"jsonrpc":"2.0","id":1,"method":"tools/list"}', { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toMatch(/Unsupported protocol version: 1999-01-01/);
+    });
+
     it('answers notifications with 202 and no body', async () => {
       const res = await post('/gitlab/mcp', '{"jsonrpc":"2.0","method":"notifications/initialized"}');
       expect(res.status).toBe(202);
