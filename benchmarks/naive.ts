@@ -1,7 +1,7 @@
 /**
  * The naive baseline the runtime is measured against: the SDK's documented stateless pattern
- * with the same GitLab tools — a new McpServer, every tool registered, and a new transport for
- * every request. Bundled by the benchmark exactly like the real runtime.
+ * with the same GitLab tools (input and output schemas) — a new McpServer, every tool registered,
+ * and a new transport for every request. Bundled by the benchmark exactly like the real runtime.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +20,13 @@ function buildServer(): McpServer {
   const mcp = new McpServer({ name: 'gitlab-mcp-server', version: '1.0.0' });
   for (const tool of gitlab.tools) {
     if (tool.mutating && !server.allowWrites) continue;
-    const meta = { title: tool.title, description: tool.description, inputSchema: tool.inputSchema.shape, annotations: tool.annotations };
+    const meta = {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema.shape,
+      outputSchema: tool.outputSchema?.shape,
+      annotations: tool.annotations,
+    };
     mcp.registerTool(tool.name, meta, (args: unknown) =>
       tool.handler(args, {
         upstream: createUpstreamClient({ server, credentials, deadline: Date.now() + 29_000, attemptTimeoutMs: 10_000, tool: tool.name }),
