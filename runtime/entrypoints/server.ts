@@ -345,8 +345,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const fleet = await startFleetServer({ port, host, env });
   const names = (env.MCP_SERVERS ?? env.SERVER_NAME ?? '').split(',').map((s) => s.split(':')[0].trim()).filter(Boolean);
-  process.stdout.write(`mcp-fleet listening on ${fleet.url}\n${names.map((n) => `  ${fleet.url}/${n}/mcp`).join('\n')}\n`);
-  await new Promise<void>((resolve) => {
+  // The signal handlers come before the line that says the server is up: a supervisor (or a test)
+  // that stops the process as soon as it reads that line must find them installed.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`${signal} received: finishing in-flight requests (at most 30 s)\n`);
       void fleet.close(30_000).then(resolve);
@@ -354,6 +355,8 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  process.stdout.write(`mcp-fleet listening on ${fleet.url}\n${names.map((n) => `  ${fleet.url}/${n}/mcp`).join('\n')}\n`);
+  await stopped;
   return 0;
 }
 
