@@ -35,7 +35,6 @@ describe('mcp-fleet serve', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 77 } } }),
     });
     await new Promise((r) => setTimeout(r, 300));
-    const started = Date.now();
     const exit = server.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     const refused = await fetch(`${server.url}/health`).then(() => 'answered', () => 'refused');
@@ -46,7 +45,6 @@ describe('mcp-fleet serve', () => {
     expect(body.result.isError).toBeFalsy();
     expect(refused).toBe('refused');
     expect(await exit).toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(server.output()).toContain('SIGTERM received');
   });
 

