@@ -7,8 +7,10 @@
  * - `variables.ts`: variable suffixes and each format's encoder/decoder pair, URL checks;
  * - `cors.ts`: CORS headers, max age and methods;
  * - `backends.ts`: each backend's variables and tool names.
+ * - `auth.ts`: the inbound authentication variables.
  */
 export * from './names';
 export * from './variables';
 export * from './cors';
 export * from './backends';
+export * from './auth';
