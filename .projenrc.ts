@@ -8,6 +8,8 @@ const runtimeDeps = [
   '@aws-lambda-powertools/tracer@^2.36.0',
   '@aws-lambda-powertools/parameters@^2.35.0',
   '@aws-sdk/client-secrets-manager@^3.1000.0',
+  // Bearer JWT validation (signatures, JWKS with key rotation) when AUTH_MODE=oauth; loaded lazily.
+  'jose@^6.1.0',
 ];
 
 // The build fails when the tests cover less than this share (%) of src/ and runtime/.
