@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
       setupFiles: ['<rootDir>/test/setup-env.ts'],
+      // jose is ESM only: jest's CommonJS loader gets it through esbuild (test/helpers/esm-to-cjs.js).
+      transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+      transform: { '^.+/node_modules/jose/.+\\.js$': new javascript.Transform('<rootDir>/test/helpers/esm-to-cjs.js') },
       // Coverage of the library and of the runtime as the tests import it (code that only runs in a
       // child process, from the bundle, is not counted); the build fails below these floors.
       collectCoverage: false,
