@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,11 +6,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { FleetAuth, FleetAuthConfig, FleetAuthMode } from './auth/fleet-auth';
 import { FleetCompute } from './compute/fleet-compute';
 import { RuntimeEnvironment, RuntimeEnvironmentOptions, renderRuntimeEnvironment } from './compute/runtime-environment';
 import { FleetComputeBinding, FleetServerDescription, FleetServerEndpoint, IFleetCompute, IFleetContext } from './compute/types';
+import { ALLOW_WRITES_SUFFIX } from './contract';
 import { grantSecretValueRead } from './credential-grants';
 import { DEFAULT_LOG_RETENTION } from './defaults';
+import { acknowledgeRule } from './nag';
 import { FleetDashboard } from './observability/dashboard';
 import { IFleetMonitoring } from './observability/monitoring';
 import { McpServer } from './server';
@@ -33,6 +36,16 @@ export interface McpServerFleetProps {
    * @default FleetCompute.lambdaPerServer()
    */
   readonly compute?: IFleetCompute;
+
+  /**
+   * How callers authenticate: `FleetAuth.oauth({ issuer })` or `FleetAuth.cognito()` (bearer
+   * tokens, checked by the runtime and by the front door where it can), `FleetAuth.apiKeys()`,
+   * `FleetAuth.iam()`, or `FleetAuth.none({ reason })`. Never open by default: without this prop
+   * only SigV4-signed requests of principals given `fleet.grantInvoke(...)` get through.
+   *
+   * @default FleetAuth.iam()
+   */
+  readonly auth?: FleetAuth;
 
   /**
    * Where the alarms send their ALARM and OK notifications. A topic of your own must let
@@ -122,6 +135,9 @@ export class McpServerFleet extends Construct {
   /** Retention of the fleet's log groups. */
   public readonly logRetention: logs.RetentionDays;
 
+  /** How callers authenticate (the `auth` prop, or `FleetAuth.iam()`). */
+  public readonly auth: FleetAuth;
+
   /** The compute serving the servers (the `compute` prop, or the default one). */
   public readonly compute: IFleetCompute;
 
@@ -149,6 +165,7 @@ export class McpServerFleet extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
 
   private readonly descriptions: FleetServerDescription[];
+  private readonly authConfig: FleetAuthConfig;
 
   constructor(scope: Construct, id: string, props: McpServerFleetProps) {
     super(scope, id);
@@ -164,9 +181,13 @@ export class McpServerFleet extends Construct {
     this.allowedOrigins = [...origins];
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     this.descriptions = props.servers.map((server) => server._bind(this));
+    this.auth = props.auth ?? FleetAuth.iam();
+    validateWritesNeedAuth(this.auth, this.descriptions);
+    this.authConfig = this.auth._bind(this);
+    if (this.auth.mode === FleetAuthMode.NONE) this.allowUnauthenticated(this.authConfig.reason!);
 
     this.compute = props.compute ?? FleetCompute.lambdaPerServer();
-    const binding = this.compute.bind(new FleetContext(this), this.descriptions);
+    const binding = this.compute.bind(new FleetContext(this, this.authConfig), this.descriptions);
     validateBinding(binding, this.descriptions);
     this.servers = [...binding.servers];
     this.monitoring = [...(binding.monitoring ?? [])];
@@ -231,6 +252,33 @@ export class McpServerFleet extends Construct {
     return grant;
   }
 
+  /**
+   * Lets a principal call the MCP routes of one server, or of every server, under
+   * `FleetAuth.iam()`: `execute-api:Invoke` on exactly those routes (not health, not another API).
+   *
+   * @param grantee the principal
+   * @param serverName the server whose routes to grant; all servers when omitted
+   */
+  public grantInvoke(grantee: iam.IGrantable, serverName?: string): iam.Grant {
+    if (this.auth.mode !== FleetAuthMode.IAM) {
+      throw new Error(`grantInvoke needs FleetAuth.iam() (fleet ${this.node.path} uses ${this.auth.mode}): `
+        + 'other modes authenticate with a token or key, not with IAM');
+    }
+    const endpoints = serverName === undefined ? this.servers : [this.endpointOf(serverName)];
+    const arns = endpoints.flatMap((e) => e.invokeArns ?? []);
+    if (arns.length === 0) {
+      throw new Error(`The compute of fleet ${this.node.path} gives no execute-api ARNs for ${serverName ?? 'its servers'}: it cannot be granted by IAM`);
+    }
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: arns });
+  }
+
+  /** `FleetAuth.none()`: a warning at synthesis, and cdk-nag's authorization finding acknowledged with the user's reason. */
+  private allowUnauthenticated(reason: string): void {
+    Annotations.of(this).addWarningV2('mcp-server-fleet:auth-none',
+      `The servers of fleet ${this.node.path} accept calls without a credential (FleetAuth.none()): ${reason}`);
+    acknowledgeRule(this, 'AwsSolutions-APIG4', `FleetAuth.none() was chosen for this fleet: ${reason}`);
+  }
+
   private descriptionOf(serverName: string): FleetServerDescription {
     const description = this.descriptions.find((d) => d.name === serverName);
     if (!description) throw unknownServer(this, serverName, this.descriptions.map((d) => d.name));
@@ -292,9 +340,11 @@ class FleetContext implements IFleetContext {
   public readonly environment: string;
   public readonly allowedOrigins: string[];
   public readonly logRetention: logs.RetentionDays;
+  public readonly auth: FleetAuthConfig;
 
-  constructor(private readonly fleet: McpServerFleet) {
+  constructor(private readonly fleet: McpServerFleet, auth: FleetAuthConfig) {
     this.scope = fleet;
+    this.auth = auth;
     this.environment = fleet.environment;
     this.allowedOrigins = [...fleet.allowedOrigins];
     this.logRetention = fleet.logRetention;
@@ -337,6 +387,17 @@ function validateServers(servers: McpServer[]): void {
       throw new Error(`\`servers\` must have unique names, got ${JSON.stringify(server.name)} twice (set \`name\` to run two servers of a kind)`);
     }
     seen.add(server.name);
+  }
+}
+
+/** Write tools need a caller the fleet knows: `allowWrites` in a fleet without authentication is refused. */
+function validateWritesNeedAuth(auth: FleetAuth, servers: FleetServerDescription[]): void {
+  if (auth.mode !== FleetAuthMode.NONE) return;
+  const writers = servers.filter((s) => s.variables[`${s.variablePrefix}${ALLOW_WRITES_SUFFIX}`] === 'true').map((s) => s.name);
+  if (writers.length > 0) {
+    throw new Error(`Server(s) ${writers.map((n) => JSON.stringify(n)).join(', ')} set \`allowWrites: true\`, but the fleet's \`auth\` is `
+      + 'FleetAuth.none(): anyone with the URL could change the upstream with the server\'s credentials. '
+      + 'Choose an authentication (FleetAuth.oauth(), cognito(), apiKeys(), iam()) or remove allowWrites.');
   }
 }
 

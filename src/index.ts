@@ -2,6 +2,7 @@
 export * from './fleet';
 export * from './server';
 export * from './credential';
+export * from './auth';
 export * from './compute/types';
 export { CredentialDelivery } from './compute/runtime-environment';
 export type { RuntimeEnvironment, RuntimeEnvironmentOptions } from './compute/runtime-environment';

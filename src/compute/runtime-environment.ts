@@ -6,7 +6,21 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { FleetServerDescription } from './types';
-import { SECRET_ARN_SUFFIX, renderSecretRef, renderServerList } from '../contract';
+import { FleetAuthConfig, FleetAuthMode } from '../auth/fleet-auth';
+import {
+  AUTH_AUDIENCE,
+  AUTH_AUTHORIZATION_SERVERS,
+  AUTH_ISSUER,
+  AUTH_JWKS_URL,
+  AUTH_MODE,
+  AUTH_REQUIRED_SCOPES,
+  AUTH_WRITE_SCOPES,
+  AuthMode,
+  SECRET_ARN_SUFFIX,
+  renderAuthList,
+  renderSecretRef,
+  renderServerList,
+} from '../contract';
 import { secretReferenceArn } from '../credential-grants';
 import { DEFAULT_LOG_LEVEL } from '../defaults';
 
@@ -70,6 +84,42 @@ export interface RuntimeEnvironment {
 export interface FleetRuntimeSettings {
   readonly environment: string;
   readonly allowedOrigins: readonly string[];
+  /** The fleet's authentication (absent: `AUTH_MODE=none`, for a settings object built by hand). */
+  readonly auth?: FleetAuthConfig;
+}
+
+/**
+ * What the runtime does with a request's credential: `oauth` (it validates the bearer JWT itself,
+ * whatever the front door did), `gateway` (the front door authenticated the caller by IAM or API
+ * key), `none`.
+ */
+export function runtimeAuthMode(auth: FleetAuthConfig | undefined): AuthMode {
+  switch (auth?.mode) {
+    case FleetAuthMode.OAUTH:
+    case FleetAuthMode.COGNITO:
+      return 'oauth';
+    case FleetAuthMode.IAM:
+    case FleetAuthMode.API_KEYS:
+      return 'gateway';
+    default:
+      return 'none';
+  }
+}
+
+/** The `AUTH_*` variables of a fleet's authentication. */
+export function renderAuthVariables(auth: FleetAuthConfig | undefined): Record<string, string> {
+  const mode = runtimeAuthMode(auth);
+  const variables: Record<string, string> = { [AUTH_MODE]: mode };
+  if (mode !== 'oauth' || !auth) return variables;
+  variables[AUTH_ISSUER] = auth.issuer!;
+  if (auth.audience && auth.audience.length > 0) variables[AUTH_AUDIENCE] = renderAuthList(auth.audience);
+  if (auth.requiredScopes.length > 0) variables[AUTH_REQUIRED_SCOPES] = renderAuthList(auth.requiredScopes);
+  if (auth.writeScopes.length > 0) variables[AUTH_WRITE_SCOPES] = renderAuthList(auth.writeScopes);
+  if (auth.jwksUrl) variables[AUTH_JWKS_URL] = auth.jwksUrl;
+  if (auth.authorizationServers && auth.authorizationServers.length > 0) {
+    variables[AUTH_AUTHORIZATION_SERVERS] = renderAuthList(auth.authorizationServers);
+  }
+  return variables;
 }
 
 /** Renders the variables of a process hosting `servers` (see {@link RuntimeEnvironmentOptions}). */
@@ -88,6 +138,7 @@ export function renderRuntimeEnvironment(
     LOG_LEVEL: (options.logLevel ?? DEFAULT_LOG_LEVEL).toLowerCase(),
     ENVIRONMENT: fleet.environment,
   };
+  Object.assign(variables, renderAuthVariables(fleet.auth));
   if (fleet.allowedOrigins.length > 0) variables.ALLOWED_ORIGINS = fleet.allowedOrigins.join(',');
   if (options.secretCacheTtl) variables.SECRET_CACHE_TTL_SECONDS = String(options.secretCacheTtl.toSeconds());
   if (multiServer) {

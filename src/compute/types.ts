@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RuntimeEnvironment, RuntimeEnvironmentOptions } from './runtime-environment';
+import type { FleetAuthConfig } from '../auth/fleet-auth';
 import type { IFleetMonitoring } from '../observability/monitoring';
 
 /** A credential of a server, resolved for a compute. */
@@ -57,6 +58,14 @@ export interface FleetServerEndpoint {
    * @default - no log group known
    */
   readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * The `execute-api` ARNs of the server's MCP routes, which `fleet.grantInvoke(...)` grants
+   * `execute-api:Invoke` on (under `FleetAuth.iam()`).
+   *
+   * @default - none: the front door is not an API Gateway API
+   */
+  readonly invokeArns?: string[];
 }
 
 /** A stack output a compute asks the fleet for; the fleet prefixes its export name. */
@@ -109,6 +118,13 @@ export interface IFleetContext {
 
   /** Retention for every log group the compute creates. */
   readonly logRetention: logs.RetentionDays;
+
+  /**
+   * How callers authenticate: each front door binds it (an authorizer, API keys, IAM, or the
+   * runtime's own check through the `AUTH_*` variables `renderRuntimeEnvironment` adds). A compute
+   * must refuse a mode its front door cannot enforce rather than leave the servers open.
+   */
+  readonly auth: FleetAuthConfig;
 
   /**
    * Lets a principal read the secrets of one server, or of every server: only

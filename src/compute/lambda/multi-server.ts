@@ -1,6 +1,7 @@
 import { Duration, Names, Tags } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,8 +9,9 @@ import { Construct } from 'constructs';
 import { LambdaComputeBase } from './base';
 import { McpFunction, httpsOnlySecurityGroup } from './mcp-function';
 import { LambdaComputeOptions, ResolvedLambdaOptions, resolveLambdaOptions } from './options';
+import { FleetAuthConfig, FleetAuthMode } from '../../auth/fleet-auth';
+import { METADATA_PATH, acknowledgePublicRoute, usesBearerTokens } from '../../auth/front-door';
 import { LAMBDA_DEFAULTS } from '../../defaults';
-import { acknowledgeRule } from '../../nag';
 import { ApiMonitoring } from '../../observability/api-monitoring';
 import { LambdaMonitoring } from '../../observability/lambda-monitoring';
 import { CORS_ALLOW_HEADERS, CORS_MAX_AGE } from '../cors';
@@ -40,6 +42,12 @@ export interface LambdaMultiServerProps extends LambdaComputeOptions {}
  * server, `GET /<server>/health` and `GET /health`; a `$default` stage with auto-deploy,
  * throttling and access logs. CORS preflight is answered by the HTTP API when the fleet allows
  * origins; with none, no CORS configuration is set and browsers refuse cross-origin calls.
+ *
+ * The fleet's `auth` on the MCP routes: `oauth()` and `cognito()` a JWT authorizer (issuer, and
+ * the audience given, the app clients, or every server's endpoint URL), checked again by the
+ * runtime; `iam()` the IAM authorizer (grant with `fleet.grantInvoke`). HTTP APIs take no API
+ * keys: `apiKeys()` is refused. Health and, with bearer tokens, the RFC 9728 metadata
+ * (`GET /.well-known/oauth-protected-resource` and `.../<server>/mcp`) take no credential.
  *
  * Every server's variables share one function environment, which Lambda limits to 4 KB (measured
  * as compact JSON). A GitLab server with a secret takes about 160-190 bytes (by the length of its
@@ -82,6 +90,11 @@ export class LambdaMultiServerCompute extends LambdaComputeBase {
     if (this.built) {
       throw new Error('A FleetCompute can serve one fleet only; create one with FleetCompute.lambdaMultiServer() for each fleet');
     }
+    if (fleet.auth.mode === FleetAuthMode.API_KEYS) {
+      throw new Error(`\`auth\` of fleet ${fleet.scope.node.path} is FleetAuth.apiKeys(), but FleetCompute.lambdaMultiServer() serves `
+        + 'through an HTTP API, which cannot require API keys: use FleetCompute.lambdaPerServer() (a REST API with a usage plan), '
+        + 'or FleetAuth.oauth(), cognito() or iam()');
+    }
     const options = resolveLambdaOptions(this.props, {
       memorySize: LAMBDA_DEFAULTS.multiServerMemoryMb,
       maxTimeoutSeconds: 30,
@@ -98,6 +111,7 @@ export class LambdaMultiServerCompute extends LambdaComputeBase {
         name: server.name,
         endpointUrl: `${built.httpApi.apiEndpoint}/${server.name}/mcp`,
         logGroup: fn.logGroup,
+        invokeArns: [`/${server.name}`, `/${server.name}/*`].map((path) => built.httpApi.arnForExecuteApi('POST', path, '$default')),
       })),
       monitoring: [
         new LambdaMonitoring(fleet.scope, {
@@ -192,16 +206,35 @@ class LambdaMultiServerResources extends Construct {
     // One invoke permission for the whole API (the spec's `execution_arn/*/*`): one per route would put
     // three statements per server into the function's resource policy, which Lambda caps at 20 KB.
     const integration = new integrations.HttpLambdaIntegration('Servers', fn.lambdaFunction, { scopePermissionToRoute: false });
+    const mcpAuth = mcpRouteAuth(this, fleet.auth, api, servers);
+    const publicRoute = (path: string, what: 'health' | 'metadata') => {
+      for (const route of api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration })) acknowledgePublicRoute(route, what, false);
+    };
     for (const server of servers) {
-      api.addRoutes({ path: `/${server.name}`, methods: [apigwv2.HttpMethod.POST], integration });
-      api.addRoutes({ path: `/${server.name}/{proxy+}`, methods: [apigwv2.HttpMethod.POST], integration });
-      api.addRoutes({ path: `/${server.name}/health`, methods: [apigwv2.HttpMethod.GET], integration });
+      api.addRoutes({ path: `/${server.name}`, methods: [apigwv2.HttpMethod.POST], integration, ...mcpAuth });
+      api.addRoutes({ path: `/${server.name}/{proxy+}`, methods: [apigwv2.HttpMethod.POST], integration, ...mcpAuth });
+      publicRoute(`/${server.name}/health`, 'health');
+      if (usesBearerTokens(fleet.auth)) publicRoute(`${METADATA_PATH}/${server.name}/mcp`, 'metadata');
     }
-    api.addRoutes({ path: '/health', methods: [apigwv2.HttpMethod.GET], integration });
-
-    acknowledgeRule(api, 'AwsSolutions-APIG4',
-      'The fleet has no built-in MCP client authentication yet; the servers act '
-      + 'with their own upstream credentials, the stage is throttled, and the runtime checks Origin.');
+    publicRoute('/health', 'health');
+    if (usesBearerTokens(fleet.auth)) publicRoute(METADATA_PATH, 'metadata');
     this.httpApi = api;
   }
+}
+
+/** The authorizer of the MCP routes, by the fleet's `auth` (none() and, refused earlier, apiKeys(): none). */
+function mcpRouteAuth(scope: Construct, auth: FleetAuthConfig, api: apigwv2.HttpApi, servers: FleetServerDescription[])
+  : Pick<apigwv2.AddRoutesOptions, 'authorizer' | 'authorizationScopes'> {
+  if (usesBearerTokens(auth)) {
+    // One authorizer for the API (an HTTP API takes ten): without an audience of the user's, every
+    // server's resource URI is accepted here, and the runtime then holds each token to its own server's.
+    const audience = auth.audience ?? servers.map((s) => `${api.apiEndpoint}/${s.name}/mcp`);
+    const authorizer = new authorizers.HttpJwtAuthorizer('Authorizer', auth.issuer!, {
+      jwtAudience: audience,
+      authorizerName: `${Names.uniqueResourceName(scope, { maxLength: 100, separator: '-' })}-jwt`,
+    });
+    return { authorizer, authorizationScopes: auth.requiredScopes.length > 0 ? auth.requiredScopes : undefined };
+  }
+  if (auth.mode === FleetAuthMode.IAM) return { authorizer: new authorizers.HttpIamAuthorizer() };
+  return {};
 }

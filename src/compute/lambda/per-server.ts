@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import { LambdaComputeBase } from './base';
 import { McpFunction, httpsOnlySecurityGroup } from './mcp-function';
 import { LambdaComputeOptions, ResolvedLambdaOptions, resolveLambdaOptions } from './options';
+import { FleetAuthConfig, FleetAuthMode } from '../../auth/fleet-auth';
+import { METADATA_PATH, acknowledgePublicRoute, mcpMethodReason, usesBearerTokens } from '../../auth/front-door';
 import { LAMBDA_DEFAULTS } from '../../defaults';
 import { acknowledgeRule } from '../../nag';
 import { ApiMonitoring } from '../../observability/api-monitoring';
@@ -33,15 +35,6 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
   readonly monthlyQuota?: number;
 
   /**
-   * Requires an API key (`x-api-key`) on the MCP methods, so the usage plan's quota and
-   * throttling apply per key (add keys with `compute.usagePlan.addApiKey(...)`). Usage plans
-   * only meter requests that carry a key.
-   *
-   * @default false
-   */
-  readonly apiKeyRequired?: boolean;
-
-  /**
    * Creates the account-level role API Gateway needs to write execution logs to CloudWatch
    * (`AWS::ApiGateway::Account`). Turn it off when the account already has one (it is a single
    * setting per account and region; the last deployed wins).
@@ -58,6 +51,12 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
  * `/<server>/health` (GET) and a CORS preflight (OPTIONS) on the MCP resources. The stage is named
  * after the environment, throttled, logged (execution logs at INFO, access logs), with metrics and
  * tracing; a usage plan carries the monthly quota.
+ *
+ * The fleet's `auth` on the MCP methods: `cognito()` a Cognito user pool authorizer with the
+ * required scopes; `oauth()` the runtime's own bearer-token check (no gateway authorizer);
+ * `apiKeys()` an API key of the usage plan; `iam()` IAM authorization (grant with
+ * `fleet.grantInvoke`). Health, CORS preflights and, with bearer tokens, the RFC 9728 metadata
+ * (`/.well-known/oauth-protected-resource/<server>/mcp` under the stage) take no credential.
  *
  * CORS preflight: with allowed origins, API Gateway answers OPTIONS itself (a mock integration,
  * echoing an allowed origin). With none, OPTIONS is proxied to the function, whose
@@ -141,6 +140,7 @@ export class LambdaPerServerCompute extends LambdaComputeBase {
         name: server.name,
         endpointUrl: stage.urlForPath(`/${server.name}/mcp`),
         logGroup: built.functions.get(server.name)!.logGroup,
+        invokeArns: [`/${server.name}`, `/${server.name}/mcp`].map((path) => built.restApi.arnForExecuteApi('POST', path, stage.stageName)),
       })),
       monitoring: [
         new LambdaMonitoring(fleet.scope, {
@@ -184,6 +184,7 @@ class LambdaPerServerResources extends Construct {
   /** By server name. */
   public readonly functions = new Map<string, McpFunction>();
   public readonly securityGroups?: ec2.ISecurityGroup[];
+  private authorizer?: apigateway.CognitoUserPoolsAuthorizer;
 
   constructor(scope: Construct, id: string, { fleet, servers, options, monthlyQuota, props }: LambdaPerServerResourcesProps) {
     super(scope, id);
@@ -222,6 +223,17 @@ class LambdaPerServerResources extends Construct {
       api.addGatewayResponse('Default4XX', { type: apigateway.ResponseType.DEFAULT_4XX, responseHeaders: corsHeaders });
       api.addGatewayResponse('Default5XX', { type: apigateway.ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
     }
+    if (fleet.auth.mode === FleetAuthMode.COGNITO && servers.length === 1) {
+      // The authorizer answers a missing or bad token itself; MCP clients find the authorization
+      // server through this header (RFC 9728's well-known fallback lies outside the stage).
+      // A gateway response is per API, so it can name one server's metadata only.
+      const metadataUrl = api.deploymentStage.urlForPath(`${METADATA_PATH}/${servers[0].name}/mcp`);
+      api.addGatewayResponse('Unauthorized', {
+        type: apigateway.ResponseType.UNAUTHORIZED,
+        statusCode: '401',
+        responseHeaders: { ...corsHeaders, 'WWW-Authenticate': `'Bearer resource_metadata="${metadataUrl}"'` },
+      });
+    }
 
     if (options.vpc) {
       this.securityGroups = options.securityGroups
@@ -246,7 +258,7 @@ class LambdaPerServerResources extends Construct {
       this.addRoutes(fleet, server, fn.lambdaFunction, {
         requestValidator: validator,
         requestModels: { 'application/json': model },
-        apiKeyRequired: props.apiKeyRequired ?? false,
+        ...this.mcpMethodAuth(fleet.auth),
       });
     }
 
@@ -256,17 +268,52 @@ class LambdaPerServerResources extends Construct {
       quota: { limit: monthlyQuota, period: apigateway.Period.MONTH },
       apiStages: [{ api, stage: api.deploymentStage }],
     });
-    acknowledgeAuthFindings(api);
+    acknowledgeRule(api, 'AwsSolutions-APIG3',
+      'A WAFv2 web ACL is account- and organisation-specific (rules, logging, cost); associate yours with the stage '
+      + '(compute.restApi.deploymentStage.stageArn).');
   }
 
-  /** `/<server>` and `/<server>/mcp` (POST, preflight) and `/<server>/health` (GET). */
+  /** How the MCP methods authenticate, by the fleet's `auth`. */
+  private mcpMethodAuth(auth: FleetAuthConfig): apigateway.MethodOptions {
+    switch (auth.mode) {
+      case FleetAuthMode.COGNITO: {
+        this.authorizer ??= new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+          cognitoUserPools: [auth.userPool!],
+          resultsCacheTtl: Duration.minutes(5),
+        });
+        // With no scope, API Gateway's Cognito authorizer expects an ID token; MCP clients send
+        // access tokens, which it accepts only when the method names scopes. `openid` is in every
+        // access token of the authorization code flow.
+        const scopes = auth.requiredScopes.length > 0 ? auth.requiredScopes : ['openid'];
+        return { authorizer: this.authorizer, authorizationType: apigateway.AuthorizationType.COGNITO, authorizationScopes: scopes };
+      }
+      case FleetAuthMode.IAM:
+        return { authorizationType: apigateway.AuthorizationType.IAM };
+      case FleetAuthMode.API_KEYS:
+        return { apiKeyRequired: true };
+      default:
+        // oauth(): the runtime checks the bearer token (AUTH_MODE=oauth); none(): nothing does.
+        return {};
+    }
+  }
+
+  /** `/<server>` and `/<server>/mcp` (POST, preflight), `/<server>/health` (GET), and the server's RFC 9728 metadata. */
   private addRoutes(fleet: IFleetContext, server: FleetServerDescription, fn: lambda.IFunction, mcpMethod: apigateway.MethodOptions): void {
     const integration = new apigateway.LambdaIntegration(fn, { allowTestInvoke: false });
     const serverResource = this.restApi.root.addResource(server.name);
     const mcpResource = serverResource.addResource('mcp');
     const healthResource = serverResource.addResource('health');
+    const auth = fleet.auth;
     for (const resource of [serverResource, mcpResource]) {
-      resource.addMethod('POST', integration, mcpMethod);
+      const post = resource.addMethod('POST', integration, mcpMethod);
+      if (auth.mode !== FleetAuthMode.COGNITO) {
+        acknowledgeRule(post, 'AwsSolutions-COG4', mcpMethodReason(auth));
+        // API keys are not an authorizer, and oauth() is checked by the runtime: APIG4 names both.
+        // (none() is acknowledged by the fleet, with the user's reason.)
+        if (auth.mode === FleetAuthMode.API_KEYS || auth.mode === FleetAuthMode.OAUTH) {
+          acknowledgeRule(post, 'AwsSolutions-APIG4', mcpMethodReason(auth));
+        }
+      }
       if (fleet.allowedOrigins.length > 0) {
         resource.addCorsPreflight({
           allowOrigins: fleet.allowedOrigins,
@@ -275,10 +322,22 @@ class LambdaPerServerResources extends Construct {
           maxAge: Duration.seconds(CORS_MAX_AGE),
         });
       } else {
-        resource.addMethod('OPTIONS', integration);
+        acknowledgePublicRoute(resource.addMethod('OPTIONS', integration), 'preflight', true);
       }
     }
-    healthResource.addMethod('GET', integration);
+    acknowledgePublicRoute(healthResource.addMethod('GET', integration), 'health', true);
+    if (usesBearerTokens(auth)) {
+      // The runtime names `<stage URL>/.well-known/oauth-protected-resource/<server>/mcp` in its
+      // WWW-Authenticate header (RFC 9728's form under the stage, which is the API's first segment).
+      const metadata = this.metadataResource().addResource(server.name).addResource('mcp');
+      acknowledgePublicRoute(metadata.addMethod('GET', integration), 'metadata', true);
+    }
+  }
+
+  private metadataResource(): apigateway.Resource {
+    const [wellKnown, name] = METADATA_PATH.split('/').filter(Boolean);
+    const parent = this.restApi.root.getResource(wellKnown) ?? this.restApi.root.addResource(wellKnown);
+    return (parent.getResource(name) as apigateway.Resource | undefined) ?? parent.addResource(name);
   }
 
   private createApi(fleet: IFleetContext, options: ResolvedLambdaOptions, props: LambdaPerServerProps): apigateway.RestApi {
@@ -323,15 +382,4 @@ class LambdaPerServerResources extends Construct {
     api.deploymentStage.node.addDependency(executionLogs);
     return executionLogs;
   }
-}
-
-function acknowledgeAuthFindings(api: apigateway.RestApi): void {
-  const auth = 'The fleet has no built-in MCP client authentication yet; the servers act '
-    + 'with their own upstream credentials, requests are throttled (and metered by the usage plan when apiKeyRequired is set), '
-    + 'and the runtime checks Origin.';
-  acknowledgeRule(api, 'AwsSolutions-APIG4', auth);
-  acknowledgeRule(api, 'AwsSolutions-COG4', auth);
-  acknowledgeRule(api, 'AwsSolutions-APIG3',
-    'A WAFv2 web ACL is account- and organisation-specific (rules, logging, cost); associate yours with the stage '
-    + '(compute.restApi.deploymentStage.stageArn).');
 }

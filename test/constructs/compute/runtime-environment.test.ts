@@ -26,6 +26,7 @@ describe('Function: renderRuntimeEnvironment', () => {
       LOG_LEVEL: 'debug',
       ENVIRONMENT: 'production',
       ALLOWED_ORIGINS: 'https://app.example.com',
+      AUTH_MODE: 'none', // settings without auth (a fleet always passes its own)
       SECRET_CACHE_TTL_SECONDS: '120',
       POWERTOOLS_SERVICE_NAME: 'mcp-gl-internal',
       SERVER_NAME: 'gl-internal',
@@ -42,6 +43,7 @@ describe('Function: renderRuntimeEnvironment', () => {
     expect(variables).toEqual({
       LOG_LEVEL: 'info',
       ENVIRONMENT: 'staging',
+      AUTH_MODE: 'none',
       POWERTOOLS_SERVICE_NAME: 'mcp-servers',
       MCP_SERVERS: 'gitlab,gl-internal:gitlab',
       GITLAB_API_URL: 'https://gitlab.com/api/v4',

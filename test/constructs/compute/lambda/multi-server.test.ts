@@ -37,6 +37,7 @@ describe('FleetCompute.lambdaMultiServer: the function (spec A.6)', () => {
           LOG_LEVEL: 'info',
           ENVIRONMENT: 'production',
           ALLOWED_ORIGINS: '*',
+          AUTH_MODE: 'gateway',
           POWERTOOLS_SERVICE_NAME: 'mcp-servers',
           GITLAB_API_URL: 'https://gitlab.com/api/v4',
           GITLAB_TOKEN_SECRET_ARN: `${GITLAB_SECRET_ARN}#token`,

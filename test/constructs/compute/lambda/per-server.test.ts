@@ -2,7 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { FleetCompute, McpServerFleet } from '../../../../src';
+import { FleetAuth, FleetCompute, McpServerFleet } from '../../../../src';
 import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, asList, gitlabFleet, newStack, policyStatements, twoServers } from '../../helpers';
 import { expectLeastPrivilege } from '../least-privilege';
 
@@ -41,6 +41,7 @@ describe('FleetCompute.lambdaPerServer: functions (spec A.1)', () => {
           SERVER_NAME: 'gitlab',
           LOG_LEVEL: 'info',
           ENVIRONMENT: 'staging',
+          AUTH_MODE: 'gateway', // the default FleetAuth.iam(): API Gateway authenticated the caller
           POWERTOOLS_SERVICE_NAME: 'mcp-gitlab',
           GITLAB_API_URL: 'https://gitlab.com/api/v4',
           GITLAB_TOKEN_SECRET_ARN: `${GITLAB_SECRET_ARN}#token`,
@@ -55,6 +56,7 @@ describe('FleetCompute.lambdaPerServer: functions (spec A.1)', () => {
           SERVER_KIND: 'gitlab',
           LOG_LEVEL: 'info',
           ENVIRONMENT: 'staging',
+          AUTH_MODE: 'gateway',
           POWERTOOLS_SERVICE_NAME: 'mcp-gl-internal',
           GL_INTERNAL_API_URL: 'https://gitlab.example.com/api/v4',
           GL_INTERNAL_ALLOW_WRITES: 'true',
@@ -245,7 +247,7 @@ describe('FleetCompute.lambdaPerServer: REST API (spec A.2)', () => {
     expect(Object.keys(posts)).toHaveLength(2);
     for (const post of Object.values(posts)) {
       expect((post as any).Properties).toMatchObject({
-        ApiKeyRequired: false,
+        AuthorizationType: 'AWS_IAM',
         RequestValidatorId: { Ref: expect.stringMatching(/BodyValidator/) },
         RequestModels: { 'application/json': { Ref: expect.stringMatching(/JsonRpcMessage/) } },
         Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
@@ -254,8 +256,8 @@ describe('FleetCompute.lambdaPerServer: REST API (spec A.2)', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_BODY', StatusCode: '400' });
   });
 
-  test('apiKeyRequired makes the MCP methods require a key', () => {
-    const { template } = gitlabFleet(FleetCompute.lambdaPerServer({ apiKeyRequired: true }));
+  test('FleetAuth.apiKeys() makes the MCP methods require a key', () => {
+    const { template } = gitlabFleet(FleetCompute.lambdaPerServer(), { auth: FleetAuth.apiKeys() });
     const posts = template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST', ApiKeyRequired: true } });
     expect(Object.keys(posts)).toHaveLength(2);
   });
@@ -350,7 +352,7 @@ describe('FleetCompute.lambdaPerServer: CORS on API Gateway\'s own answers', () 
 
   test('with one allowed origin, every 4XX and 5XX API Gateway answers itself names it (validator 400, 403, 429, 5XX)', () => {
     // GIVEN / WHEN
-    const { template } = gitlabFleet(FleetCompute.lambdaPerServer({ apiKeyRequired: true }), { allowedOrigins: ['https://app.example.com'] });
+    const { template } = gitlabFleet(FleetCompute.lambdaPerServer(), { auth: FleetAuth.apiKeys(), allowedOrigins: ['https://app.example.com'] });
 
     // THEN DEFAULT_4XX covers every 4XX type not configured on its own (THROTTLED and QUOTA_EXCEEDED 429,
     // API_KEY and MISSING_AUTHENTICATION_TOKEN 403...); the validator's 400 is configured, so it carries them too
