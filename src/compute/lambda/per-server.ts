@@ -1,4 +1,4 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -227,7 +227,11 @@ class LambdaPerServerResources extends Construct {
       // The authorizer answers a missing or bad token itself; MCP clients find the authorization
       // server through this header (RFC 9728's well-known fallback lies outside the stage).
       // A gateway response is per API, so it can name one server's metadata only.
-      const metadataUrl = api.deploymentStage.urlForPath(`${METADATA_PATH}/${servers[0].name}/mcp`);
+      // Built from the API id rather than the stage: the deployment depends on every gateway
+      // response, and the stage on the deployment.
+      const stack = Stack.of(this);
+      const metadataUrl = `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${fleet.environment}`
+        + `${METADATA_PATH}/${servers[0].name}/mcp`;
       api.addGatewayResponse('Unauthorized', {
         type: apigateway.ResponseType.UNAUTHORIZED,
         statusCode: '401',
