@@ -3,7 +3,7 @@
  *   assets/lambda/index.js   Lambda handler (`index.handler`), REST v1 and HTTP API v2 events
  *   assets/server/index.js   node http server: the container entry point and the `mcp-fleet` bin
  *
- * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js).
+ * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js, jose.js).
  *
  * Options were chosen by measurement (`npx projen bench`, see CONTRIBUTING.md): the AWS SDK is
  * bundled (the Lambda-provided copy is not pinned and the container has none), what a cold start
@@ -50,6 +50,8 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
   { module: '@modelcontextprotocol/sdk/validation/ajv', importer: join('runtime', 'shims', 'ajv-provider.ts'), file: 'ajv.js' },
   // Powertools Tracer and the X-Ray SDK: only in Lambda with tracing on.
   { module: '@aws-lambda-powertools/tracer', importer: join('runtime', 'core', 'observability.ts'), file: 'tracer.js' },
+  // jose (JWT signatures, JWKS): only with AUTH_MODE=oauth.
+  { module: 'jose', importer: join('runtime', 'core', 'auth.ts'), file: 'jose.js' },
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -12,9 +12,15 @@
  *   <PREFIX>_ALLOW_WRITES            `true` registers the mutating tools
  *   <PREFIX>_TOOLS_ALLOW             only these tools (comma-separated); the write switch still applies
  *   <PREFIX>_TOOLS_DENY              every tool but these (not together with _TOOLS_ALLOW)
+ *
+ * Process-wide, inbound authentication (src/contract/auth.ts): AUTH_MODE (none | oauth | gateway),
+ * AUTH_ISSUER, AUTH_JWKS_URL, AUTH_AUDIENCE, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES,
+ * AUTH_AUTHORIZATION_SERVERS.
  */
 import type { BackendDefinition } from './types';
 import {
+  AUTH_AUDIENCE, AUTH_AUTHORIZATION_SERVERS, AUTH_ISSUER, AUTH_JWKS_URL, AUTH_MODE, AUTH_MODES, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES,
+  type AuthMode, parseAuthList,
   ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN,
   TOOLS_ALLOW_SUFFIX, TOOLS_DENY_SUFFIX, checkUpstreamUrl, environmentPrefix, parseSecretRef, parseServerList, parseToolList, redactUrl,
 } from '../../src/contract';
@@ -68,6 +74,64 @@ export interface RuntimeConfig {
   readonly environment?: string;
   /** `LOG_LEVEL` as given (the logger keeps its level when absent). */
   readonly logLevel?: string;
+  /** Inbound authentication; absent: `none`. */
+  readonly auth?: AuthConfig;
+}
+
+/** How callers are authenticated (the AUTH_* variables). */
+export interface AuthConfig {
+  readonly mode: AuthMode;
+  /** The exact `iss` (oauth mode: required). */
+  readonly issuer?: string;
+  /** Where the signing keys are; absent: the issuer's discovery document says. */
+  readonly jwksUrl?: string;
+  /** Accepted `aud` values; empty: the request's resource URI. */
+  readonly audiences: readonly string[];
+  readonly requiredScopes: readonly string[];
+  readonly writeScopes: readonly string[];
+  /** Named in the protected resource metadata; empty when there is no issuer either. */
+  readonly authorizationServers: readonly string[];
+}
+
+/** An absolute https URL (http only for loopback, for local testing), else a ConfigError naming the variable. */
+function authUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute https URL, got: ${JSON.stringify(redactUrl(value))}`);
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must be an https URL (http only for 127.0.0.1 or localhost), got: ${JSON.stringify(redactUrl(value))}`);
+  }
+  if (url.username || url.password) throw new ConfigError(`${name} must not contain credentials (user:password@)`);
+  return value;
+}
+
+/** The AUTH_* variables; oauth mode needs AUTH_ISSUER. */
+export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const raw = (env[AUTH_MODE] ?? '').trim().toLowerCase() || 'none';
+  if (!(AUTH_MODES as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${AUTH_MODE} must be one of ${AUTH_MODES.join(', ')}, got: ${JSON.stringify(env[AUTH_MODE])}`);
+  }
+  const mode = raw as AuthMode;
+  const issuerRaw = (env[AUTH_ISSUER] ?? '').trim();
+  const issuer = issuerRaw ? authUrl(AUTH_ISSUER, issuerRaw) : undefined;
+  if (mode === 'oauth' && !issuer) {
+    throw new ConfigError(`${AUTH_MODE}=oauth needs ${AUTH_ISSUER} (the authorization server's issuer URL, the exact iss of its tokens)`);
+  }
+  const jwksRaw = (env[AUTH_JWKS_URL] ?? '').trim();
+  const servers = parseAuthList(env[AUTH_AUTHORIZATION_SERVERS]).map((s) => authUrl(AUTH_AUTHORIZATION_SERVERS, s));
+  return {
+    mode,
+    issuer,
+    jwksUrl: jwksRaw ? authUrl(AUTH_JWKS_URL, jwksRaw) : undefined,
+    audiences: parseAuthList(env[AUTH_AUDIENCE]),
+    requiredScopes: parseAuthList(env[AUTH_REQUIRED_SCOPES]),
+    writeScopes: parseAuthList(env[AUTH_WRITE_SCOPES]),
+    authorizationServers: servers.length > 0 ? servers : issuer ? [issuer] : [],
+  };
 }
 
 /** Only `true` turns a switch on: the write gate must not open on a typo. */
@@ -143,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string,
     requestBudgetMs: positiveInt(env, 'REQUEST_BUDGET_MS', 29_000),
     environment: env.ENVIRONMENT,
     logLevel: env.LOG_LEVEL,
+    auth: loadAuthConfig(env),
   };
 }
 

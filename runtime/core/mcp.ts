@@ -236,11 +236,11 @@ export class McpHost {
       if (err instanceof UpstreamError || err instanceof CredentialError) {
         result = toolError(err.message);
       } else {
-        logger.error('tool failed unexpectedly', { requestId: scope?.requestId, server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
+        logger.error('tool failed unexpectedly', { requestId: scope?.requestId, caller: scope?.caller, server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
         result = toolError(`Tool ${name} failed with an internal error (request ${scope?.requestId ?? 'unknown'}); the server log has the details.`);
       }
     }
-    logger.info('tool call', { requestId: scope?.requestId, server: this.server.name, tool: name, durationMs: Date.now() - started, isError: result.isError === true });
+    logger.info('tool call', { requestId: scope?.requestId, caller: scope?.caller, server: this.server.name, tool: name, durationMs: Date.now() - started, isError: result.isError === true });
     return result;
   }
 }

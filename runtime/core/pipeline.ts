@@ -1,18 +1,20 @@
 /**
  * The request pipeline every entry point shares:
- *   CORS preflight / Origin check -> route -> health | MCP (body limit, media types, JSON,
- *   JSON-RPC shape) -> SDK transport -> tool -> upstream.
+ *   CORS preflight / Origin check -> route -> health | protected resource metadata | MCP
+ *   (authentication, body limit, media types, JSON, JSON-RPC shape, write scope) -> SDK transport
+ *   -> tool -> upstream.
  *
  * Adapters turn their event into an `HttpRequest` and the `HttpResponse` back into their shape.
  */
 import { randomUUID } from 'node:crypto';
+import { Authenticator, insufficientScope, missingScopes, type AuthenticatorOptions, type Caller, type GatewayIdentity } from './auth';
 import type { RuntimeConfig, ServerConfig } from './config';
 import { CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, batchRefusal, isJsonRpcBody, jsonRpcError, requestProtocolVersion } from './jsonrpc';
 import { McpHost } from './mcp';
 import { configureLogger, logger } from './observability';
 import { requestScope } from './scope';
-import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../../src/contract';
+import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, PROTECTED_RESOURCE_METADATA_PATH } from '../../src/contract';
 
 export interface HttpRequest {
   readonly method: string;
@@ -29,6 +31,13 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** The adapter checked `Host` against the names it serves and `Origin` is that host's: not cross-origin. */
   readonly sameOrigin?: boolean;
+  /**
+   * `scheme://host` plus any path prefix the front door strips (an API Gateway stage), as clients
+   * see it: resource URIs and metadata URLs are built on it. Absent: from X-Forwarded-Proto and Host.
+   */
+  readonly baseUrl?: string;
+  /** The caller an API Gateway authorizer authenticated (AUTH_MODE=gateway). */
+  readonly gatewayIdentity?: GatewayIdentity;
 }
 
 export interface HttpResponse {
@@ -44,6 +53,7 @@ const MCP_ALLOW = 'POST, OPTIONS';
 
 type Route =
   | { kind: 'health'; server?: McpHost }
+  | { kind: 'metadata'; suffix: string }
   | { kind: 'mcp'; server: McpHost }
   | { kind: 'unknown-server'; name: string }
   | { kind: 'none' };
@@ -51,6 +61,8 @@ type Route =
 export interface PipelineOptions {
   readonly credentials?: CredentialStore;
   readonly poolSize?: number;
+  /** JWKS fetch timing (tests shorten the cool-down between fetches for an unknown key). */
+  readonly auth?: AuthenticatorOptions;
 }
 
 export interface Pipeline {
@@ -65,6 +77,13 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): HttpResponse {
   return json(status, jsonRpcError(code, message), headers);
+}
+
+/** The tools/call messages of a body (one message or a batch) that name a tool. */
+function toolCalls(parsed: unknown): Array<{ id: string | number | null; name: string }> {
+  return [parsed].flat().filter((m): m is { id?: unknown; method: string; params: { name: string } } =>
+    !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'tools/call' && typeof (m as { params?: { name?: unknown } }).params?.name === 'string')
+    .map((m) => ({ id: typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null, name: m.params.name }));
 }
 
 function isJsonMediaType(ct: string | undefined): boolean {
@@ -85,8 +104,24 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
   const allowAny = config.allowedOrigins.includes('*');
   const allowed = new Set(config.allowedOrigins);
   const single = config.mode === 'single' ? hosts.get(config.servers[0].name) : undefined;
+  const authConfig = config.auth ?? { mode: 'none', audiences: [], requiredScopes: [], writeScopes: [], authorizationServers: [] };
+  const auth = new Authenticator(authConfig, opts.auth);
+  const scopesSupported = [...new Set([...authConfig.requiredScopes, ...authConfig.writeScopes])];
+
+  /** `scheme://host[/stage]` as the client sees it. */
+  function baseUrl(req: HttpRequest): string {
+    if (req.baseUrl) return req.baseUrl.replace(/\/+$/, '');
+    const proto = (req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+    return `${proto === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  }
+
+  /** A path without trailing slashes (`/` becomes empty), as resource URIs are written. */
+  const trimPath = (path: string) => path.replace(/\/+$/, '');
 
   function route(path: string): Route {
+    if (path === PROTECTED_RESOURCE_METADATA_PATH || path.startsWith(`${PROTECTED_RESOURCE_METADATA_PATH}/`)) {
+      return { kind: 'metadata', suffix: trimPath(path.slice(PROTECTED_RESOURCE_METADATA_PATH.length)) };
+    }
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 0) return single ? { kind: 'mcp', server: single } : { kind: 'none' };
     if (parts.length === 1) {
@@ -132,7 +167,40 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
     return json(200, target ? { status: ok ? 'ok' : 'degraded', ...servers[0] } : { status: ok ? 'ok' : 'degraded', mode: config.mode, servers });
   }
 
+  /**
+   * RFC 9728 protected resource metadata: at the root (the resource is the base URL) and
+   * path-suffixed (`/.well-known/oauth-protected-resource/<server>/mcp`: that endpoint). A suffix
+   * that repeats the base URL's path (an API Gateway stage, as RFC 9728 builds the URL) is read without it.
+   */
+  function metadata(req: HttpRequest, suffix: string): HttpResponse {
+    const base = baseUrl(req);
+    if (authConfig.authorizationServers.length === 0) {
+      return json(404, { error: 'not_found', message: 'This server names no authorization server (AUTH_MODE is not oauth)' });
+    }
+    const basePath = trimPath(new URL(base).pathname);
+    const path = basePath && suffix.startsWith(`${basePath}/`) ? suffix.slice(basePath.length) : suffix;
+    if (path !== '' && route(path).kind !== 'mcp') return json(404, { error: 'not_found', message: `No MCP endpoint at ${path}` });
+    return json(200, {
+      resource: `${base}${path}`,
+      authorization_servers: authConfig.authorizationServers,
+      scopes_supported: scopesSupported,
+      bearer_methods_supported: ['header'],
+    }, { 'cache-control': 'max-age=300' });
+  }
+
+  function authRefusal(outcome: Exclude<Awaited<ReturnType<Authenticator['authenticate']>>, { ok: true }>, id: string | number | null = null): HttpResponse {
+    return json(outcome.status, jsonRpcError(Code.SERVER_ERROR, outcome.message, id), outcome.wwwAuthenticate ? { 'www-authenticate': outcome.wwwAuthenticate } : {});
+  }
+
   async function mcp(req: HttpRequest, host: McpHost, requestId: string): Promise<HttpResponse> {
+    // Who is calling, before anything about the body is said (an unauthenticated caller learns nothing).
+    const base = baseUrl(req);
+    const endpoint = trimPath(req.path);
+    const metadataUrl = `${base}${PROTECTED_RESOURCE_METADATA_PATH}${endpoint}`;
+    const resources = [...new Set([`${base}${endpoint}`, `${base}/${host.server.name}/mcp`])];
+    const outcome = await auth.authenticate(req.headers.authorization, req.gatewayIdentity, resources, metadataUrl);
+    if (!outcome.ok) return authRefusal(outcome);
+    const caller: Caller = outcome.caller;
     const body = req.body ?? '';
     if (Buffer.byteLength(body) > config.maxBodyBytes) {
       return rpcError(413, Code.SERVER_ERROR, `Payload Too Large: the request body is over ${config.maxBodyBytes} bytes`);
@@ -158,11 +226,21 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       const refusal = batchRefusal(parsed.length, requestProtocolVersion(req.headers['mcp-protocol-version'], parsed));
       if (refusal) return rpcError(400, Code.INVALID_REQUEST, refusal);
     }
+    if (auth.writeScopes.length > 0 && missingScopes(caller.scopes, auth.writeScopes).length > 0) {
+      // A write tool needs the write scopes too; refused before the SDK sees the call (a batch as a whole).
+      const write = toolCalls(parsed).find((c) => host.tools.get(c.name)?.mutating);
+      if (write) {
+        const needed = [...new Set([...authConfig.requiredScopes, ...auth.writeScopes])];
+        const missing = missingScopes(caller.scopes, auth.writeScopes);
+        const refusal = insufficientScope(needed, metadataUrl, `tool ${write.name} writes, and the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
+        if (!refusal.ok) return authRefusal(refusal, Array.isArray(parsed) ? null : write.id);
+      }
+    }
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, v);
     const webReq = { method: 'POST', url: `http://mcp.local${req.path}`, headers } as unknown as Request;
     const deadline = req.deadline ?? Date.now() + config.requestBudgetMs;
-    const res = await requestScope.run({ requestId, deadline, signal: req.signal }, () => host.handle(webReq, parsed));
+    const res = await requestScope.run({ requestId, deadline, signal: req.signal, caller: caller.id }, () => host.handle(webReq, parsed));
     const out: Record<string, string> = {};
     res.headers.forEach((v, k) => { out[k] = v; });
     return { status: res.status, headers: out, body: res.status === 202 ? '' : await res.text() };
@@ -176,6 +254,9 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
         return json(404, { error: 'not_found', message: `No route for ${method} ${req.path}`, routes: routesHelp() });
       case 'unknown-server':
         return json(404, { error: 'not_found', message: `No MCP server named ${JSON.stringify(r.name)} here`, servers: [...hosts.keys()] });
+      case 'metadata':
+        if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method_not_allowed', message: `${method} is not allowed on ${req.path}` }, { allow: 'GET' });
+        return metadata(req, r.suffix);
       case 'health':
         if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method_not_allowed', message: `${method} is not allowed on ${req.path}` }, { allow: 'GET' });
         return health(r.server);

@@ -6,6 +6,8 @@ export interface RequestScope {
   /** Epoch ms by which the answer must be sent. */
   readonly deadline: number;
   readonly signal?: AbortSignal;
+  /** Who is calling (`sub:<jwt subject>`, `iam:<arn>`, `api-key:<id>`), for log lines; never a credential. */
+  readonly caller?: string;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

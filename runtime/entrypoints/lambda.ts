@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lazyHandler } from './compose';
+import type { GatewayIdentity } from '../core/auth';
 import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
 import { logger } from '../core/observability';
 import type { HttpRequest, HttpResponse } from '../core/pipeline';
@@ -54,6 +55,29 @@ function decodeBody(body: string | undefined, base64: unknown): string | undefin
   return base64 === true ? Buffer.from(body, 'base64').toString('utf8') : body;
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The caller the front door authenticated, from where each authorizer writes it: REST (v1)
+ * `requestContext.authorizer.claims.sub` (Cognito), `.principalId` (a Lambda authorizer),
+ * `requestContext.identity.userArn` (IAM) and `.apiKeyId` (an API key); HTTP API (v2)
+ * `requestContext.authorizer.jwt.claims.sub` and `.iam.userArn`. Undefined when there is none.
+ */
+export function gatewayIdentity(rc: Record<string, unknown>): GatewayIdentity | undefined {
+  const authorizer = isObject(rc.authorizer) ? rc.authorizer : {};
+  const identity = isObject(rc.identity) ? rc.identity : {};
+  const jwt = isObject(authorizer.jwt) && isObject(authorizer.jwt.claims) ? authorizer.jwt.claims : undefined;
+  const claims = isObject(authorizer.claims) ? authorizer.claims : undefined;
+  const iam = isObject(authorizer.iam) ? authorizer.iam : undefined;
+  const found: GatewayIdentity = {
+    jwtSubject: str(jwt?.sub) ?? str(claims?.sub),
+    principalArn: str(iam?.userArn) ?? str(identity.userArn),
+    apiKeyId: str(identity.apiKeyId),
+    principalId: str(authorizer.principalId),
+  };
+  return Object.values(found).some(Boolean) ? found : undefined;
+}
+
 /** Turns either event shape into the pipeline's request; throws BadEvent for what is neither. */
 export function toHttpRequest(event: ApiEvent, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): HttpRequest {
   const raw: unknown = event;
@@ -62,12 +86,29 @@ export function toHttpRequest(event: ApiEvent, context: Pick<Context, 'getRemain
   const rc = isObject(raw.requestContext) ? raw.requestContext : {};
   const requestId = (typeof rc.requestId === 'string' && rc.requestId) || context.awsRequestId;
   const body = decodeBody(optionalString(raw, 'body'), raw.isBase64Encoded);
+  const identity = gatewayIdentity(rc);
   if (isV2(raw)) {
     if (!isObject(rc.http) || typeof rc.http.method !== 'string') throw new BadEvent('a version 2.0 event needs requestContext.http.method');
-    return { method: rc.http.method, path: optionalString(raw, 'rawPath') ?? '/', headers: lowerHeaders(raw.headers), body, deadline, requestId };
+    const headers = lowerHeaders(raw.headers);
+    let path = optionalString(raw, 'rawPath') ?? '/';
+    // A named stage (not $default) is the first segment of rawPath: routes and resource URIs go without it, and with it.
+    const stage = str(rc.stage) !== '$default' ? str(rc.stage) : undefined;
+    let prefix = '';
+    if (stage && (path === `/${stage}` || path.startsWith(`/${stage}/`))) {
+      prefix = `/${stage}`;
+      path = path.slice(prefix.length) || '/';
+    }
+    const baseUrl = `https://${str(rc.domainName) ?? headers.host ?? 'localhost'}${prefix}`;
+    return { method: rc.http.method, path, headers, body, deadline, requestId, baseUrl, gatewayIdentity: identity };
   }
   const method = optionalString(raw, 'httpMethod') ?? (typeof rc.httpMethod === 'string' ? rc.httpMethod : '');
-  return { method, path: optionalString(raw, 'path') ?? '/', headers: lowerHeaders(raw.headers, raw.multiValueHeaders), body, deadline, requestId };
+  const headers = lowerHeaders(raw.headers, raw.multiValueHeaders);
+  const path = optionalString(raw, 'path') ?? '/';
+  // REST: `path` is without the stage (or a custom domain's base path), `requestContext.path` with it.
+  const fullPath = str(rc.path);
+  const prefix = fullPath && fullPath !== path && fullPath.endsWith(path) ? fullPath.slice(0, fullPath.length - path.length).replace(/\/+$/, '') : '';
+  const baseUrl = `https://${str(rc.domainName) ?? headers.host ?? 'localhost'}${prefix}`;
+  return { method, path, headers, body, deadline, requestId, baseUrl, gatewayIdentity: identity };
 }
 
 const jsonAnswer = (statusCode: number, code: number, message: string): APIGatewayProxyResult => ({
