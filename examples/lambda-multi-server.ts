@@ -1,6 +1,9 @@
 /**
  * One Lambda function hosting several MCP servers behind an HTTP API (spec A.6): GitLab.com and a
- * self-managed GitLab, two servers of one kind under their own names and paths.
+ * self-managed GitLab, two servers of one kind under their own names and paths. The self-managed
+ * one enables write tools, so callers authenticate with your OpenID Connect / OAuth 2.1
+ * authorization server (Entra ID, Okta, Auth0, Keycloak...): the HTTP API's JWT authorizer and the
+ * runtime both check the bearer token; write tools also need the `mcp:write` scope.
  *
  * Before deploying, create the two token secrets (JSON secrets with a `token` field):
  *
@@ -11,9 +14,12 @@
  *
  * then:
  *
- *   npx cdk deploy --app 'npx ts-node examples/lambda-multi-server.ts' -c internalGitLabUrl=https://gitlab.example.com/api/v4
+ *   npx cdk deploy --app 'npx ts-node examples/lambda-multi-server.ts' -c internalGitLabUrl=https://gitlab.example.com/api/v4 \
+ *     -c oauthIssuer=https://example.okta.com/oauth2/default
  *
- * Context (all optional, `-c key=value`):
+ * Context (`-c key=value`):
+ *   oauthIssuer             required: the authorization server's issuer URL (the tokens' `iss`)
+ *   oauthAudience           comma-separated accepted `aud` values (default: each server's endpoint URL)
  *   environment             development | staging | production (default production)
  *   gitlabTokenSecretName   default mcp/gitlab-token
  *   internalGitLabUrl       the self-managed GitLab's API (default https://gitlab.example.com/api/v4)
@@ -24,7 +30,7 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
 
 export class LambdaMultiServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -32,6 +38,12 @@ export class LambdaMultiServerStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const context = (key: string): string | undefined => this.node.tryGetContext(key);
+
+    const issuer = context('oauthIssuer');
+    if (!issuer) {
+      throw new Error('Set the authorization server\'s issuer: -c oauthIssuer=https://<your issuer> '
+        + '(the gitlab-internal server enables write tools, which need authenticated callers)');
+    }
 
     const gitlabToken = secretsmanager.Secret.fromSecretNameV2(this, 'GitLabToken', context('gitlabTokenSecretName') ?? 'mcp/gitlab-token');
     const internalArn = context('internalTokenSecretArn');
@@ -51,6 +63,12 @@ export class LambdaMultiServerStack extends Stack {
         }),
       ],
       compute: FleetCompute.lambdaMultiServer({ memorySize: 1024 }),
+      auth: FleetAuth.oauth({
+        issuer,
+        audience: splitList(context('oauthAudience')),
+        requiredScopes: ['mcp:read'],
+        writeScopes: ['mcp:write'],
+      }),
       allowedOrigins: splitList(context('allowedOrigins')),
     });
   }

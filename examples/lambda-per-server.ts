@@ -16,11 +16,16 @@
  *   gitlabTokenSecretArn   the secret's complete ARN (wins over the name)
  *   gitlabTokenSecretName  the secret's name (default mcp/gitlab-token)
  *   allowedOrigins         comma-separated origins browsers may call from (default none)
+ *   cognitoDomainPrefix    a Cognito domain prefix for the sign-in pages (default none: add one later)
+ *
+ * Callers sign in to the Cognito user pool the fleet creates (no self sign-up: create the users with
+ * `aws cognito-idp admin-create-user`); API Gateway's Cognito authorizer checks their access token
+ * and its `mcp/read` scope, and the runtime checks it again (`mcp/write` for write tools).
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
 
 export class LambdaPerServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -44,6 +49,7 @@ export class LambdaPerServerStack extends Stack {
         McpServer.gitlab({ token }),
       ],
       compute: FleetCompute.lambdaPerServer(),
+      auth: FleetAuth.cognito({ domainPrefix: context('cognitoDomainPrefix') }),
       allowedOrigins: splitList(context('allowedOrigins')),
     });
   }

@@ -355,11 +355,8 @@ export class FleetAuth {
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
     });
-    acknowledgeRule(pool, 'AwsSolutions-COG3',
-      'Threat protection (advanced security) needs the Plus feature plan, billed per monthly active user; the pool '
-      + 'already refuses self sign-up and requires MFA and a strong password. Bring a Plus pool with FleetAuth.cognito({ userPool }).');
     acknowledgeRule(pool, 'AwsSolutions-COG8',
-      'The Plus feature plan is billed per monthly active user; the pool already refuses self sign-up and requires MFA '
+      'The Plus feature plan (threat protection) is billed per monthly active user; the pool already refuses self sign-up and requires MFA '
       + 'and a strong password. Bring a Plus pool with FleetAuth.cognito({ userPool }).');
     const read = new cognito.ResourceServerScope({ scopeName: 'read', scopeDescription: 'Call the read tools of the MCP servers' });
     const write = new cognito.ResourceServerScope({ scopeName: 'write', scopeDescription: 'Call the write tools of the MCP servers' });

@@ -16,9 +16,13 @@ describe('examples synthesize', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    // real auth: a Cognito user pool whose authorizer guards the MCP methods
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
+          AUTH_MODE: 'oauth',
           SERVER_NAME: 'gitlab',
           GITLAB_TOKEN_SECRET_ARN: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:mcp/gitlab-token#token$')])] },
         }),
@@ -44,7 +48,9 @@ describe('examples synthesize', () => {
   });
 
   test('lambda-multi-server: one function for two GitLab servers behind an HTTP API', () => {
-    const app = buildMultiServer(new App({ context: { internalGitLabUrl: 'https://gitlab.internal.example.com/api/v4' } }));
+    const app = buildMultiServer(new App({
+      context: { internalGitLabUrl: 'https://gitlab.internal.example.com/api/v4', oauthIssuer: 'https://login.example.com/oauth2/default' },
+    }));
     app.synth();
     const stack = app.node.children.find((c): c is LambdaMultiServerStack => c instanceof LambdaMultiServerStack)!;
     const template = Template.fromStack(stack);
@@ -57,9 +63,20 @@ describe('examples synthesize', () => {
           MCP_SERVERS: 'gitlab,gitlab-internal:gitlab',
           GITLAB_INTERNAL_API_URL: 'https://gitlab.internal.example.com/api/v4',
           GITLAB_INTERNAL_ALLOW_WRITES: 'true',
+          AUTH_MODE: 'oauth',
+          AUTH_ISSUER: 'https://login.example.com/oauth2/default',
+          AUTH_WRITE_SCOPES: 'mcp:write',
         }),
       },
     });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: Match.objectLike({ Issuer: 'https://login.example.com/oauth2/default' }),
+    });
     expect(stack.fleet.servers.map((s) => s.name)).toEqual(['gitlab', 'gitlab-internal']);
+  });
+
+  test('lambda-multi-server enables writes, so it refuses to synthesize without an issuer', () => {
+    expect(() => buildMultiServer(new App())).toThrow(/-c oauthIssuer=https:\/\/<your issuer>/);
   });
 });
