@@ -255,6 +255,11 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
     logger.warn('listening on every interface without ALLOWED_HOSTS: any Host is answered, so a web page whose name is rebound '
       + 'to this machine can reach the servers; set ALLOWED_HOSTS to the names clients use, or listen on 127.0.0.1', { host: addr.address, port: addr.port });
   }
+  const authMode = (env.AUTH_MODE ?? '').trim().toLowerCase() || 'none';
+  if (authMode === 'none' && !isLoopback(addr.address)) {
+    logger.warn('AUTH_MODE=none on a non-loopback address: anyone who reaches this port uses the servers with their upstream credentials; '
+      + 'set AUTH_MODE=oauth and AUTH_ISSUER, or listen on 127.0.0.1', { host: addr.address, port: addr.port });
+  }
   if ((env.ALLOWED_ORIGINS ?? '').split(',').some((o) => o.trim() === '*')) {
     logger.warn('ALLOWED_ORIGINS=* lets a page of any web site call these servers from a browser; list the origins instead');
   }
@@ -289,7 +294,10 @@ Each server reads its own variables, e.g. GITLAB_API_URL, GITLAB_TOKEN or
 GITLAB_TOKEN_SECRET_ARN, GITLAB_ALLOW_WRITES=true.
 On loopback only Host localhost, 127.0.0.1 or [::1] (with the port) is answered;
 ALLOWED_HOSTS=name[:port],... adds names. Limits: HEADERS_TIMEOUT_MS (10000),
-REQUEST_TIMEOUT_MS (20000), MAX_CONNECTIONS (256).`;
+REQUEST_TIMEOUT_MS (20000), MAX_CONNECTIONS (256).
+Authentication is off by default (AUTH_MODE=none). AUTH_MODE=oauth with AUTH_ISSUER=<issuer URL>
+checks bearer tokens (AUTH_AUDIENCE, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES, AUTH_JWKS_URL);
+metadata: GET /.well-known/oauth-protected-resource/<server>/mcp.`;
 
 /** `mcp-fleet serve`: multi-server mode with the servers configured in the environment. */
 export async function main(argv: string[]): Promise<number> {

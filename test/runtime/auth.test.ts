@@ -14,6 +14,7 @@ import { createHandler } from '../../runtime/entrypoints/lambda';
 import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from '../fakes/fake-authorization-server';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
+import { startChildServer } from '../helpers/child-server';
 import { httpApiEvent, INITIALIZE, lambdaContext, restEvent } from '../helpers/events';
 import { textOf } from '../helpers/mcp-client';
 
@@ -218,6 +219,42 @@ describe('inbound authentication', () => {
         expect(text).not.toContain(token.split('.')[2]);
       } finally {
         spies.forEach((s) => s.mockRestore());
+      }
+    });
+  });
+
+  describe('the bundled mcp-fleet serve', () => {
+    it('checks tokens with AUTH_MODE=oauth (jose from its lazy chunk), logs the subject and never the token', async () => {
+      // Prepare
+      const server = await startChildServer({ ...env(), LOG_LEVEL: 'INFO' });
+      try {
+        const resource = `${server.url}/gitlab/mcp`;
+        const token = await as.token({ aud: resource, scope: 'mcp:read', sub: 'bundle-user' });
+        const send = (auth?: string) => fetch(resource, { method: 'POST', headers: { ...MCP_HEADERS, ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(GET_PROJECT) });
+        // Act
+        const ok = await send(`Bearer ${token}`);
+        const none = await send();
+        // Assess
+        expect(ok.status).toBe(200);
+        expect((await ok.json()).result.isError).toBeFalsy();
+        expect(none.status).toBe(401);
+        expect(none.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/gitlab/mcp"`);
+        const toolLine = server.output().split('\n').find((l) => l.includes('"tool call"'));
+        expect(JSON.parse(toolLine ?? '{}')).toMatchObject({ caller: 'sub:bundle-user', tool: 'get_project' });
+        expect(server.output()).not.toContain(token.split('.')[2]);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('is off by default: no token needed on loopback', async () => {
+      const server = await startChildServer({ MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: BACKEND_TOKEN, LOG_LEVEL: 'SILENT' });
+      try {
+        const res = await fetch(`${server.url}/gitlab/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE) });
+        expect(res.status).toBe(200);
+        expect((await fetch(`${server.url}/.well-known/oauth-protected-resource`)).status).toBe(404);
+      } finally {
+        await server.stop();
       }
     });
   });
