@@ -3,6 +3,7 @@
  * the Lambda handler as an OAuth 2.1 resource server (bearer JWTs, RFC 9728 metadata, scopes),
  * the gateway mode's identity from the API Gateway event, and what reaches logs and the upstream.
  */
+import { dirname } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { APIGatewayProxyResult } from 'aws-lambda';
@@ -16,7 +17,9 @@ import { startFakeAuthorizationServer, type FakeAuthorizationServer } from '../f
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { startChildServer } from '../helpers/child-server';
 import { httpApiEvent, INITIALIZE, lambdaContext, restEvent } from '../helpers/events';
+import { runLambdaInChild } from '../helpers/lambda-child';
 import { textOf } from '../helpers/mcp-client';
+import { ensureRealLambdaBundle } from '../helpers/real-bundle';
 
 const MCP_HEADERS = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' };
 const BACKEND_TOKEN = 'glpat-BACKEND-ONLY';
@@ -245,6 +248,28 @@ describe('inbound authentication', () => {
       } finally {
         await server.stop();
       }
+    });
+
+    it('the bundled Lambda handler checks tokens too (REST event), and logs the subject, never the token', async () => {
+      // Prepare
+      const bundle = await ensureRealLambdaBundle();
+      const token = await as.token({ aud: 'https://abc123.execute-api.us-east-1.amazonaws.com/production/gitlab/mcp', scope: 'mcp:read', sub: 'lambda-user' });
+      // Act
+      const run = await runLambdaInChild({
+        codeDirectory: dirname(bundle),
+        handler: 'index.handler',
+        environment: { ...env(), MCP_SERVERS: '', SERVER_NAME: 'gitlab', LOG_LEVEL: 'INFO' },
+        events: [
+          restEvent({ path: '/gitlab/mcp', body: GET_PROJECT, headers: { Authorization: `Bearer ${token}` } }),
+          restEvent({ path: '/gitlab/mcp', body: GET_PROJECT }),
+        ],
+        functionName: 'gitlab-mcp',
+      });
+      // Assess
+      expect(run.answers.map((a) => a.statusCode)).toEqual([200, 401]);
+      const toolLine = run.output.split('\n').find((l) => l.includes('"tool call"'));
+      expect(JSON.parse(toolLine ?? '{}')).toMatchObject({ caller: 'sub:lambda-user', tool: 'get_project' });
+      expect(run.output).not.toContain(token.split('.')[2]);
     });
 
     it('is off by default: no token needed on loopback', async () => {
