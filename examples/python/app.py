@@ -5,9 +5,11 @@ Two stacks, the Python twins of the TypeScript examples next to this folder:
 
 * ``McpServersLambdaMultiServer`` (``../lambda-multi-server.ts``, spec A.6): GitLab.com (``gitlab``)
   and a self-managed GitLab (``gitlab-internal``, write tools on) in one Lambda function behind an
-  HTTP API.
+  HTTP API. Callers bring a bearer token of your OAuth 2.1 / OpenID Connect authorization server
+  (``-c oauthIssuer=...``, required); write tools also need the ``mcp:write`` scope.
 * ``McpServersLambdaPerServer`` (``../lambda-per-server.ts``, spec A.1-A.5): GitLab.com as its own
-  Lambda function behind a REST API with a usage plan.
+  Lambda function behind a REST API with a usage plan; callers sign in to the Cognito user pool the
+  fleet creates.
 
 Before deploying, create the token secrets (JSON secrets with a ``token`` field)::
 
@@ -21,17 +23,21 @@ Run it (from this folder, in a virtual environment; ``cdk`` is the AWS CDK CLI, 
 
     python -m venv .venv && . .venv/bin/activate
     pip install -r requirements.txt
-    cdk synth --app "python app.py"
+    cdk synth --app "python app.py" -c oauthIssuer=https://example.okta.com/oauth2/default
     cdk deploy --app "python app.py" McpServersLambdaMultiServer \\
-      -c internalGitLabUrl=https://gitlab.example.com/api/v4
+      -c internalGitLabUrl=https://gitlab.example.com/api/v4 \\
+      -c oauthIssuer=https://example.okta.com/oauth2/default
 
 Until ``mcp-server-fleet`` is on PyPI, install the wheel built in the repository
 (``npx projen compile && npx projen package:python``) with the requirements:
 ``pip install ../../dist/python/mcp_server_fleet-*.whl -r requirements.txt``.
 ``bash examples/python/run-tests.sh`` (from the repository root) does that and runs ``test_app.py``.
 
-Context (all optional, ``-c key=value``), the keys of the TypeScript examples:
+Context (``-c key=value``), the keys of the TypeScript examples:
 
+    oauthIssuer             required: the authorization server's issuer URL (the tokens' ``iss``)
+    oauthAudience           comma-separated accepted ``aud`` values (default: each server's endpoint URL)
+    cognitoDomainPrefix     a Cognito domain prefix for the per-server stack's sign-in pages
     environment             development | staging | production (default production)
     gitlabTokenSecretName   name of the GitLab.com token secret (default mcp/gitlab-token)
     gitlabTokenSecretArn    complete ARN of that secret (wins over the name; the TypeScript
@@ -49,7 +55,7 @@ from typing import List, Optional
 import aws_cdk as cdk
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from mcp_server_fleet import FleetCompute, McpServer, McpServerFleet, ServerCredential
+from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
 
 DEFAULT_GITLAB_TOKEN_SECRET_NAME = "mcp/gitlab-token"
 DEFAULT_INTERNAL_TOKEN_SECRET_NAME = "mcp/gitlab-internal-token"
@@ -81,6 +87,11 @@ class LambdaMultiServerStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
 
+        issuer = _context(self, "oauthIssuer")
+        if not issuer:
+            raise ValueError("Set the authorization server's issuer: -c oauthIssuer=https://<your issuer> "
+                             "(the gitlab-internal server enables write tools, which need authenticated callers)")
+
         internal_arn = _context(self, "internalTokenSecretArn")
         if internal_arn:
             internal_token = ServerCredential.from_secret_complete_arn(internal_arn, "token")
@@ -104,6 +115,12 @@ class LambdaMultiServerStack(cdk.Stack):
                 ),
             ],
             compute=FleetCompute.lambda_multi_server(memory_size=1024),
+            auth=FleetAuth.oauth(
+                issuer=issuer,
+                audience=_split_list(_context(self, "oauthAudience")),
+                required_scopes=["mcp:read"],
+                write_scopes=["mcp:write"],
+            ),
             allowed_origins=_split_list(_context(self, "allowedOrigins")),
         )
 
@@ -120,6 +137,7 @@ class LambdaPerServerStack(cdk.Stack):
             environment=_context(self, "environment") or "production",
             servers=[McpServer.gitlab(token=_gitlab_token(self))],
             compute=FleetCompute.lambda_per_server(),
+            auth=FleetAuth.cognito(domain_prefix=_context(self, "cognitoDomainPrefix")),
             allowed_origins=_split_list(_context(self, "allowedOrigins")),
         )
 

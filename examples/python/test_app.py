@@ -17,13 +17,14 @@ import jsii.errors
 import mcp_server_fleet
 import pytest
 from aws_cdk.assertions import Match, Template
-from mcp_server_fleet import FleetCompute, McpServer, McpServerFleet, ServerCredential
+from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
 
 from app import LambdaMultiServerStack, LambdaPerServerStack, build_app
 
 GITLAB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token-AbCdEf"
 INTERNAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-internal-token-GhIjKl"
 INTERNAL_URL = "https://gitlab.internal.example.com/api/v4"
+ISSUER = "https://login.example.com/oauth2/default"
 
 MULTI = "McpServersLambdaMultiServer"
 PER = "McpServersLambdaPerServer"
@@ -53,7 +54,7 @@ def _synth(outdir: Path, context: Dict[str, Any]):
 @pytest.fixture(scope="module")
 def by_name(tmp_path_factory):
     """Default context: the token secrets are imported by name."""
-    return _synth(tmp_path_factory.mktemp("by-name"), {})
+    return _synth(tmp_path_factory.mktemp("by-name"), {"oauthIssuer": ISSUER})
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,7 @@ def by_arn(tmp_path_factory):
         "internalGitLabUrl": INTERNAL_URL,
         "allowedOrigins": "https://a.example.com, https://b.example.com",
         "environment": "staging",
+        "oauthIssuer": ISSUER,
     })
 
 
@@ -103,6 +105,7 @@ def test_app_runs_as_a_cdk_app_writes_a_cloud_assembly(tmp_path):
     """`python app.py` is what `cdk synth --app "python app.py"` runs; CDK_OUTDIR is how the CLI passes cdk.out."""
     env = {k: v for k, v in os.environ.items() if k not in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON")}
     env["CDK_OUTDIR"] = str(tmp_path)
+    env["CDK_CONTEXT_JSON"] = json.dumps({"oauthIssuer": ISSUER})  # how `cdk synth -c oauthIssuer=...` passes it
     done = subprocess.run([sys.executable, "app.py"], cwd=Path(__file__).resolve().parent, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -203,7 +206,39 @@ def test_multi_server_http_api_routes(by_name):
         "POST /gitlab", "POST /gitlab/{proxy+}", "GET /gitlab/health",
         "POST /gitlab-internal", "POST /gitlab-internal/{proxy+}", "GET /gitlab-internal/health",
         "GET /health",
+        # RFC 9728 metadata, open like health: MCP clients read it to find the authorization server
+        "GET /.well-known/oauth-protected-resource",
+        "GET /.well-known/oauth-protected-resource/gitlab/mcp",
+        "GET /.well-known/oauth-protected-resource/gitlab-internal/mcp",
     ])
+
+
+def test_multi_server_mcp_routes_take_bearer_tokens_of_the_issuer(by_name):
+    template = by_name["templates"][MULTI]
+    template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {
+        "AuthorizerType": "JWT",
+        "JwtConfiguration": Match.object_like({"Issuer": ISSUER}),
+    })
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    for key in ("POST /gitlab", "POST /gitlab-internal/{proxy+}"):
+        assert routes[key]["AuthorizationType"] == "JWT", key
+        assert routes[key]["AuthorizationScopes"] == ["mcp:read"], key
+    assert routes["GET /health"].get("AuthorizationType", "NONE") == "NONE"
+    [fn] = _functions(template)
+    env = fn["Environment"]["Variables"]
+    assert (env["AUTH_MODE"], env["AUTH_ISSUER"], env["AUTH_WRITE_SCOPES"]) == ("oauth", ISSUER, "mcp:write")
+
+
+def test_multi_server_without_an_issuer_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"-c oauthIssuer=https://<your issuer>"):
+        build_app(cdk.App(outdir=str(tmp_path)))
+
+
+def test_writes_without_auth_are_refused():
+    stack = cdk.Stack(cdk.App(), "Open")
+    with pytest.raises(RuntimeError, match=r'Server\(s\) "gitlab" set `allowWrites: true`, but the fleet\'s `auth` is FleetAuth.none\(\)'):
+        McpServerFleet(stack, "Fleet", environment="production", servers=[McpServer.gitlab(allow_writes=True)],
+                       auth=FleetAuth.none(reason="reachable only through the private API of the platform network"))
 
 
 def test_multi_server_reads_exactly_its_two_secrets(by_arn):
@@ -265,7 +300,15 @@ def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
     template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "production"})
     template.has_resource_properties("AWS::ApiGateway::UsagePlan", {"Quota": {"Limit": 1000000, "Period": "MONTH"}})
     path_parts = sorted(r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values())
-    assert path_parts == ["gitlab", "health", "mcp"]
+    # /gitlab, /gitlab/mcp, /gitlab/health, and /.well-known/oauth-protected-resource/gitlab/mcp
+    assert path_parts == sorted([".well-known", "oauth-protected-resource", "gitlab", "gitlab", "health", "mcp", "mcp"])
+    # the Cognito user pool the fleet creates guards the MCP methods
+    template.resource_count_is("AWS::Cognito::UserPool", 1)
+    template.has_resource_properties("AWS::ApiGateway::Method", {
+        "HttpMethod": "POST",
+        "AuthorizationType": "COGNITO_USER_POOLS",
+        "AuthorizationScopes": ["mcp/read"],
+    })
 
 
 def test_per_server_reads_its_secret_by_arn_and_context(by_arn):
@@ -299,14 +342,14 @@ def test_invalid_server_name_is_refused():
 
 
 def test_invalid_environment_from_context_is_refused(tmp_path):
-    app = cdk.App(outdir=str(tmp_path), context={"environment": "prod"})
+    app = cdk.App(outdir=str(tmp_path), context={"environment": "prod", "oauthIssuer": ISSUER})
     with pytest.raises(RuntimeError, match=r'`environment` must be one of development, staging, production, got: "prod"') as excinfo:
         build_app(app)
     _assert_library_error(excinfo)
 
 
 def test_invalid_allowed_origins_from_context_are_refused(tmp_path):
-    app = cdk.App(outdir=str(tmp_path), context={"allowedOrigins": "https://app.example.com/"})
+    app = cdk.App(outdir=str(tmp_path), context={"allowedOrigins": "https://app.example.com/", "oauthIssuer": ISSUER})
     with pytest.raises(RuntimeError, match=r'`allowedOrigins` entries must be .*got: "https://app.example.com/"'):
         build_app(app)
 
