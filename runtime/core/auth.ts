@@ -146,10 +146,8 @@ export class Authenticator {
     try {
       const jose = this.load();
       const keys = await this.jwks();
-      const audience = this.config.audiences.length > 0 ? [...this.config.audiences] : [...resources];
       ({ payload } = await jose.jwtVerify(token, keys, {
         issuer: this.config.issuer!,
-        audience,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp'],
@@ -173,11 +171,37 @@ export class Authenticator {
       logger.error('cannot verify bearer tokens: the issuer\'s keys are unavailable', { issuer: this.config.issuer, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
       return { ok: false, status: 503, message: 'Service Unavailable: the authorization server\'s signing keys cannot be fetched' };
     }
+    const audienceProblem = this.audienceProblem(payload, resources);
+    if (audienceProblem) {
+      logger.info('bearer token refused', { reason: audienceProblem });
+      return {
+        ok: false,
+        status: 401,
+        wwwAuthenticate: `Bearer error="invalid_token", error_description=${quoted(audienceProblem)}, resource_metadata=${quoted(metadataUrl)}`,
+        message: `Unauthorized: ${audienceProblem}`,
+      };
+    }
     const scopes = tokenScopes(payload);
     const caller: Caller = { id: typeof payload.sub === 'string' ? `sub:${payload.sub}` : undefined, scopes };
     const missing = missingScopes(scopes, this.config.requiredScopes);
     if (missing.length > 0) return insufficientScope(this.config.requiredScopes, metadataUrl, `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
     return { ok: true, caller };
+  }
+
+  /**
+   * Why the token is not for this resource, or undefined: an `aud` among AUTH_AUDIENCE (else this
+   * request's resource URIs). A token without `aud` passes on its `client_id` when AUTH_AUDIENCE
+   * lists it: Amazon Cognito's access tokens name their app client there and carry no `aud`. An
+   * OpenID ID token (`token_use: id`, Cognito) is never an access token.
+   */
+  private audienceProblem(payload: Jose.JWTPayload, resources: readonly string[]): string | undefined {
+    if (payload.token_use === 'id') return 'the token is an ID token, not an access token';
+    const configured = this.config.audiences;
+    const accepted = configured.length > 0 ? configured : resources;
+    const aud = payload.aud === undefined ? [] : [payload.aud].flat();
+    if (aud.some((a) => accepted.includes(a))) return undefined;
+    if (aud.length === 0 && typeof payload.client_id === 'string' && configured.includes(payload.client_id)) return undefined;
+    return 'the token\'s aud claim is not acceptable (it is not for this resource)';
   }
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports

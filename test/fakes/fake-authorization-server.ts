@@ -40,6 +40,8 @@ export interface TokenOptions {
   readonly alg?: SigningAlg;
   /** Omit `exp`. */
   readonly noExp?: boolean;
+  /** More claims (`client_id`, `token_use`...); they win over the defaults. */
+  readonly claims?: Record<string, unknown>;
 }
 
 export interface FakeAuthorizationServer {
@@ -111,6 +113,7 @@ export async function startFakeAuthorizationServer(opts: { alg?: SigningAlg } = 
       ...(o.noExp ? {} : { exp: now + (o.expiresIn ?? 300) }),
       ...(o.notBefore !== undefined ? { nbf: now + o.notBefore } : {}),
       client_id: 'fleet-test-client',
+      ...o.claims,
     };
   };
 

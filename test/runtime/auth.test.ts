@@ -319,6 +319,21 @@ describe('inbound authentication', () => {
       }
     });
 
+    it('takes a Cognito access token (no aud, the app client in client_id) when AUTH_AUDIENCE lists the client, and never an ID token', async () => {
+      // Prepare
+      const pipeline = pipelineFromEnv(env({ AUTH_AUDIENCE: 'app-client-1' }));
+      const call = async (token: string) => pipeline.handle({ method: 'POST', path: '/gitlab/mcp', headers: { ...MCP_HEADERS, host: 'fleet.local', authorization: `Bearer ${token}` }, body: JSON.stringify(INITIALIZE) });
+      // Act
+      const access = await call(await as.token({ scope: 'mcp:read', claims: { client_id: 'app-client-1', token_use: 'access' } }));
+      const otherClient = await call(await as.token({ scope: 'mcp:read', claims: { client_id: 'app-client-2', token_use: 'access' } }));
+      const idToken = await call(await as.token({ aud: 'app-client-1', scope: 'mcp:read', claims: { token_use: 'id' } }));
+      // Assess
+      expect(access.status).toBe(200);
+      expect(otherClient.status).toBe(401);
+      expect(idToken.status).toBe(401);
+      expect(idToken.headers['www-authenticate']).toMatch(/ID token/);
+    });
+
     it('answers 503 when the issuer cannot be reached (not the caller\'s fault), without caching the failure', async () => {
       // Prepare
       const pipeline = pipelineFromEnv(env({ AUTH_ISSUER: 'http://127.0.0.1:9', AUTH_AUDIENCE: 'api://fleet' }), { auth: { fetchTimeoutMs: 2000 } });
