@@ -208,7 +208,8 @@ def test_multi_server_http_api_routes(by_name):
         "GET /health",
         # RFC 9728 metadata, open like health: MCP clients read it to find the authorization server
         "GET /.well-known/oauth-protected-resource",
-        "GET /.well-known/oauth-protected-resource/gitlab/mcp",
+        "GET /.well-known/oauth-protected-resource/gitlab", "GET /.well-known/oauth-protected-resource/gitlab/mcp",
+        "GET /.well-known/oauth-protected-resource/gitlab-internal",
         "GET /.well-known/oauth-protected-resource/gitlab-internal/mcp",
     ])
 

@@ -214,7 +214,11 @@ class LambdaMultiServerResources extends Construct {
       api.addRoutes({ path: `/${server.name}`, methods: [apigwv2.HttpMethod.POST], integration, ...mcpAuth });
       api.addRoutes({ path: `/${server.name}/{proxy+}`, methods: [apigwv2.HttpMethod.POST], integration, ...mcpAuth });
       publicRoute(`/${server.name}/health`, 'health');
-      if (usesBearerTokens(fleet.auth)) publicRoute(`${METADATA_PATH}/${server.name}/mcp`, 'metadata');
+      if (usesBearerTokens(fleet.auth)) {
+        // Both endpoints of the server (`/<server>` answers too) have their metadata.
+        publicRoute(`${METADATA_PATH}/${server.name}`, 'metadata');
+        publicRoute(`${METADATA_PATH}/${server.name}/mcp`, 'metadata');
+      }
     }
     publicRoute('/health', 'health');
     if (usesBearerTokens(fleet.auth)) publicRoute(METADATA_PATH, 'metadata');

@@ -333,8 +333,11 @@ class LambdaPerServerResources extends Construct {
     if (usesBearerTokens(auth)) {
       // The runtime names `<stage URL>/.well-known/oauth-protected-resource/<server>/mcp` in its
       // WWW-Authenticate header (RFC 9728's form under the stage, which is the API's first segment).
-      const metadata = this.metadataResource().addResource(server.name).addResource('mcp');
-      acknowledgePublicRoute(metadata.addMethod('GET', integration), 'metadata', true);
+      // Both endpoints of the server (`/<server>` answers too) have their metadata.
+      const serverMetadata = this.metadataResource().addResource(server.name);
+      for (const resource of [serverMetadata, serverMetadata.addResource('mcp')]) {
+        acknowledgePublicRoute(resource.addMethod('GET', integration), 'metadata', true);
+      }
     }
   }
 

@@ -125,7 +125,7 @@ describe('Front door: REST API (FleetCompute.lambdaPerServer)', () => {
     for (const key of ['POST /gitlab', 'POST /gitlab/mcp']) {
       expect(methods[key]).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['mcp/read'], AuthorizerId: { Ref: expect.stringMatching(/Authorizer/) } });
     }
-    for (const key of ['GET /gitlab/health', 'GET /.well-known/oauth-protected-resource/gitlab/mcp', 'OPTIONS /gitlab/mcp']) {
+    for (const key of ['GET /gitlab/health', 'GET /.well-known/oauth-protected-resource/gitlab', 'GET /.well-known/oauth-protected-resource/gitlab/mcp', 'OPTIONS /gitlab/mcp']) {
       expect(methods[key].AuthorizationType).toBe('NONE');
       expect(methods[key].AuthorizerId).toBeUndefined();
     }
@@ -252,7 +252,8 @@ describe('Front door: HTTP API (FleetCompute.lambdaMultiServer)', () => {
     for (const key of ['POST /gitlab', 'POST /gitlab/{proxy+}']) {
       expect(routes[key]).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: ['mcp:read'], AuthorizerId: expect.anything() });
     }
-    for (const key of ['GET /health', 'GET /gitlab/health', 'GET /.well-known/oauth-protected-resource', 'GET /.well-known/oauth-protected-resource/gitlab/mcp']) {
+    for (const key of ['GET /health', 'GET /gitlab/health', 'GET /.well-known/oauth-protected-resource',
+      'GET /.well-known/oauth-protected-resource/gitlab', 'GET /.well-known/oauth-protected-resource/gitlab/mcp']) {
       expect(routes[key]).toBeDefined();
       expect(routes[key].AuthorizationType ?? 'NONE').toBe('NONE');
     }

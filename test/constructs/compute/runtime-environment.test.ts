@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FleetServerDescription } from '../../../src';
-import { CredentialDelivery, renderRuntimeEnvironment } from '../../../src/compute/runtime-environment';
+import { FleetAuthMode, FleetServerDescription } from '../../../src';
+import { CredentialDelivery, renderAuthVariables, renderRuntimeEnvironment } from '../../../src/compute/runtime-environment';
 import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, newStack, twoServers } from '../helpers';
 
 /** The two test servers, described as a compute receives them. */
@@ -95,5 +95,50 @@ describe('Function: renderRuntimeEnvironment', () => {
     expect(() => renderRuntimeEnvironment(FLEET, descriptions(), { multiServer: false }))
       .toThrow('A single-server runtime environment hosts one server, got 2: gitlab, gl-internal (set multiServer for MCP_SERVERS)');
     expect(() => renderRuntimeEnvironment(FLEET, [])).toThrow(/at least one server/);
+  });
+});
+
+describe('Function: renderAuthVariables', () => {
+  const ISSUER = 'https://login.example.com/oauth2/default';
+
+  test.each([
+    [FleetAuthMode.IAM, 'gateway'],
+    [FleetAuthMode.API_KEYS, 'gateway'],
+    [FleetAuthMode.NONE, 'none'],
+  ])('%s: AUTH_MODE=%s and nothing else', (mode, expected) => {
+    expect(renderAuthVariables({ mode, requiredScopes: [], writeScopes: [] })).toEqual({ AUTH_MODE: expected });
+  });
+
+  test('oauth: every setting, lists in the contract\'s encoding', () => {
+    expect(renderAuthVariables({
+      mode: FleetAuthMode.OAUTH,
+      issuer: ISSUER,
+      audience: ['api://a', 'api://b'],
+      requiredScopes: ['mcp:read'],
+      writeScopes: ['mcp:write', 'mcp:admin'],
+      jwksUrl: `${ISSUER}/keys`,
+      authorizationServers: [ISSUER],
+    })).toEqual({
+      AUTH_MODE: 'oauth',
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: 'api://a,api://b',
+      AUTH_REQUIRED_SCOPES: 'mcp:read',
+      AUTH_WRITE_SCOPES: 'mcp:write,mcp:admin',
+      AUTH_JWKS_URL: `${ISSUER}/keys`,
+      AUTH_AUTHORIZATION_SERVERS: ISSUER,
+    });
+  });
+
+  test('oauth with defaults: only the mode and the issuer (the runtime derives the rest)', () => {
+    expect(renderAuthVariables({ mode: FleetAuthMode.COGNITO, issuer: ISSUER, requiredScopes: [], writeScopes: [] }))
+      .toEqual({ AUTH_MODE: 'oauth', AUTH_ISSUER: ISSUER });
+  });
+
+  test('the fleet\'s auth is part of every process\'s environment (and so of the 4 KB check)', () => {
+    const { variables } = renderRuntimeEnvironment(
+      { ...FLEET, auth: { mode: FleetAuthMode.OAUTH, issuer: ISSUER, requiredScopes: ['mcp:read'], writeScopes: [] } },
+      descriptions(),
+    );
+    expect(variables).toMatchObject({ AUTH_MODE: 'oauth', AUTH_ISSUER: ISSUER, AUTH_REQUIRED_SCOPES: 'mcp:read' });
   });
 });
