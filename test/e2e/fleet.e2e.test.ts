@@ -23,6 +23,9 @@ import { startFakeGitLab, type FakeGitLab, type RecordedRequest } from '../fakes
 import { startFakeSecretsManager, type FakeSecretsManager, type SecretCall } from '../fakes/fake-secrets-manager';
 import { LAMBDA_BUNDLE } from '../helpers/bundle';
 import { INITIALIZE, httpApiEvent, restEvent } from '../helpers/events';
+
+/** The IAM principal API Gateway authorized (the fleet's default auth is `FleetAuth.iam()`). */
+const CALLER_ARN = 'arn:aws:iam::123456789012:role/platform-agent';
 import { runLambdaInChild } from '../helpers/lambda-child';
 import { ensureRealLambdaBundle } from '../helpers/real-bundle';
 import { apiRoutes, lambdaFunctions, routeFor, sha256, stagedAssetDirectory, type ApiRoute, type SynthesizedFunction } from '../helpers/template';
@@ -151,9 +154,10 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
       for (const request of requestsOf(topology, server)) {
         const route = routeFor(routes, 'POST', request.path);
         if (!route) throw new Error(`No route of the template answers POST ${request.path}; routes: ${routes.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+        // The fleet's default auth is IAM: API Gateway lets a signed request through with its caller.
         const event = route.api === 'rest'
-          ? restEvent({ path: request.path, body: request.body })
-          : httpApiEvent({ path: request.path, routeKey: route.routeKey, body: request.body });
+          ? restEvent({ path: request.path, body: request.body, iamUserArn: CALLER_ARN })
+          : httpApiEvent({ path: request.path, routeKey: route.routeKey, body: request.body, iamUserArn: CALLER_ARN });
         const list = planned.get(route.functionLogicalId) ?? [];
         list.push({ server, name: request.name, route, event });
         planned.set(route.functionLogicalId, list);
@@ -327,6 +331,10 @@ describe('McpServerFleet end to end: the synthesized template runs the bundled r
       expect(run.secretReads.every((c) => c.target === 'secretsmanager.GetSecretValue')).toBe(true);
       expect(run.output).toContain('"level":"INFO"');
       for (const token of Object.values(TOKENS)) expect(run.output).not.toContain(token);
+      // the caller API Gateway authorized is on every tool-call line
+      const toolCalls = run.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.message === 'tool call');
+      expect(toolCalls.length).toBeGreaterThan(0);
+      for (const line of toolCalls) expect(line.caller).toBe(`iam:${CALLER_ARN}`);
     });
 
     onNode22('on Node.js 22 (the runtime of the template) the staged code answers the same', async () => {

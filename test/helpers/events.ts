@@ -9,6 +9,8 @@ interface EventOptions {
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
   readonly base64?: boolean;
+  /** The caller API Gateway's IAM authorization let through (REST `identity.userArn`, HTTP API `authorizer.iam.userArn`). */
+  readonly iamUserArn?: string;
 }
 
 export function restEvent(opts: EventOptions): APIGatewayProxyEvent {
@@ -30,7 +32,7 @@ export function restEvent(opts: EventOptions): APIGatewayProxyEvent {
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: opts.method ?? 'POST',
-      identity: { sourceIp: '203.0.113.10', userAgent: 'test' } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: { sourceIp: '203.0.113.10', userAgent: 'test', ...(opts.iamUserArn ? { userArn: opts.iamUserArn } : {}) } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/production${opts.path}`,
       stage: 'production',
       requestId: `rest-${Math.random().toString(16).slice(2)}`,
@@ -62,6 +64,7 @@ export function httpApiEvent(opts: EventOptions & { routeKey?: string }): APIGat
       requestId: `http-${Math.random().toString(16).slice(2)}`,
       routeKey: opts.routeKey ?? `${method} ${opts.path}`,
       stage: '$default',
+      ...(opts.iamUserArn ? { authorizer: { iam: { userArn: opts.iamUserArn } } } : {}),
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
     },
