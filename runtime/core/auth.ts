@@ -68,6 +68,17 @@ const TOKEN_ERRORS: Record<string, string> = {
 /** A quoted-string of an auth-param (RFC 9110): backslash and quote escaped. */
 const quoted = (v: string) => `"${v.replace(/[\\"]/g, '\\$&')}"`;
 
+/** A 401 for a token that was sent but refused, saying why (logged at INFO, never the token). */
+function invalidToken(description: string, metadataUrl: string): AuthOutcome {
+  logger.info('bearer token refused', { reason: description });
+  return {
+    ok: false,
+    status: 401,
+    wwwAuthenticate: `Bearer error="invalid_token", error_description=${quoted(description)}, resource_metadata=${quoted(metadataUrl)}`,
+    message: `Unauthorized: ${description}`,
+  };
+}
+
 /** The `Authorization: Bearer <token>` value, or undefined (other schemes are no token). */
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^\s*bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header ?? '');
@@ -158,13 +169,7 @@ export class Authenticator {
       if (reason) {
         const claim = (err as { claim?: string }).claim;
         const description = code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim ? `the token's ${claim} claim is not acceptable` : reason;
-        logger.info('bearer token refused', { reason: description });
-        return {
-          ok: false,
-          status: 401,
-          wwwAuthenticate: `Bearer error="invalid_token", error_description=${quoted(description)}, resource_metadata=${quoted(metadataUrl)}`,
-          message: `Unauthorized: ${description}`,
-        };
+        return invalidToken(description, metadataUrl);
       }
       // Discovery or JWKS unreachable: not the caller's fault, and the next request tries again.
       this.keys = undefined;
@@ -173,13 +178,7 @@ export class Authenticator {
     }
     const audienceProblem = this.audienceProblem(payload, resources);
     if (audienceProblem) {
-      logger.info('bearer token refused', { reason: audienceProblem });
-      return {
-        ok: false,
-        status: 401,
-        wwwAuthenticate: `Bearer error="invalid_token", error_description=${quoted(audienceProblem)}, resource_metadata=${quoted(metadataUrl)}`,
-        message: `Unauthorized: ${audienceProblem}`,
-      };
+      return invalidToken(audienceProblem, metadataUrl);
     }
     const scopes = tokenScopes(payload);
     const caller: Caller = { id: typeof payload.sub === 'string' ? `sub:${payload.sub}` : undefined, scopes };
