@@ -32,6 +32,9 @@ function buildServer(): McpServer {
         upstream: createUpstreamClient({ server, credentials, deadline: Date.now() + 29_000, attemptTimeoutMs: 10_000, tool: tool.name }),
         serverName: server.name,
         signal: new AbortController().signal,
+        settings: server.settings,
+        remember: (_key, compute) => compute(),
+        traits: async () => ({}),
       }));
   }
   return mcp;

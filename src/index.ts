@@ -1,6 +1,12 @@
 // Public API only: the construct, its enum-like classes, the compute seam and their props.
 export * from './fleet';
 export * from './server';
+export type { McpServerCommonOptions } from './servers/spec';
+export type { GitLabServerOptions } from './servers/gitlab';
+export type { AtlassianServerOptions } from './servers/atlassian';
+export type { PagerDutyServerOptions } from './servers/pagerduty';
+export type { DynatraceServerOptions } from './servers/dynatrace';
+export type { ServiceNowServerOptions } from './servers/servicenow';
 export * from './credential';
 export * from './auth';
 export * from './compute/types';

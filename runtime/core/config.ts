@@ -54,6 +54,8 @@ export interface ServerConfig {
   /** From `<PREFIX>_TOOLS_ALLOW` or `<PREFIX>_TOOLS_DENY`; absent: every tool (writes per `allowWrites`). */
   readonly toolPolicy?: ToolPolicy;
   readonly credentials: readonly CredentialSource[];
+  /** `<PREFIX>_<env>` of each of the backend's settings, keyed by `env` (blank: undefined). */
+  readonly settings: Readonly<Record<string, string | undefined>>;
   /** Variables that must be set before the server can answer tool calls. */
   readonly missing: readonly string[];
 }
@@ -273,11 +275,14 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
     if (!direct && !secretId && !spec.optional) missing.push(`${arnVar} or ${directVar}`);
     return { env: spec.env, directVar, arnVar, direct, secretArn: secretId, jsonField, optional: spec.optional };
   });
+  const settings: Record<string, string | undefined> = {};
+  for (const spec of backend.settings) settings[spec.env] = (env[`${prefix}_${spec.env}`] ?? '').trim() || undefined;
   return {
     name,
     kind: backend.kind,
     backend,
     prefix,
+    settings,
     baseUrl: baseUrl ? baseUrl.replace(/\/+$/, '') : undefined,
     allowWrites: bool(env[`${prefix}${ALLOW_WRITES_SUFFIX}`]),
     toolPolicy: loadToolPolicy(env, prefix, name, backend),

@@ -19,7 +19,7 @@ import { CredentialError, type CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
 import { logger } from './observability';
 import { requestScope } from './scope';
-import type { ToolDefinition } from './types';
+import type { ToolContext, ToolDefinition, UpstreamClient } from './types';
 import { UpstreamError, createUpstreamClient, withUpstreamSlot } from './upstream';
 
 declare const __MCP_FLEET_VERSION__: string | undefined;
@@ -77,6 +77,8 @@ export class McpHost {
   private listing?: { tools: Tool[] };
   private listingJson?: string;
   private readonly idle: Server[] = [];
+  /** `ToolContext.remember`'s values (settled or pending), per key. */
+  private readonly remembered = new Map<string, Promise<unknown>>();
   private readonly poolSize: number;
 
   constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
@@ -198,6 +200,32 @@ export class McpHost {
     return server;
   }
 
+  /** What a tool's handler gets besides its arguments. */
+  private toolContext(upstream: UpstreamClient, signal: AbortSignal | undefined): ToolContext {
+    const { server, remembered } = this;
+    const credentials = this.opts.credentials;
+    return {
+      upstream,
+      serverName: server.name,
+      signal: signal ?? new AbortController().signal,
+      settings: server.settings,
+      remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        let value = remembered.get(key) as Promise<T> | undefined;
+        if (!value) {
+          value = compute();
+          remembered.set(key, value);
+          // A failure is not kept: the next call computes again.
+          value.catch(() => { if (remembered.get(key) === value) remembered.delete(key); });
+        }
+        return value;
+      },
+      async traits() {
+        if (!server.backend.traits) return {};
+        return server.backend.traits(await credentials.get(server));
+      },
+    };
+  }
+
   /** tools/call, with the SDK McpServer's semantics: problems come back as `isError` results. */
   public async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const tool = this.tools.get(name);
@@ -231,7 +259,7 @@ export class McpHost {
       // One upstream slot for the whole call: its reads and what it builds from them are what
       // bounds memory, so a batch (or many clients) cannot run more than a few at once.
       result = await withUpstreamSlot(`Tool ${name}`, deadline, scope?.signal,
-        () => tool.handler(parsed.data, { upstream, serverName: this.server.name, signal: scope?.signal ?? new AbortController().signal }));
+        () => tool.handler(parsed.data, this.toolContext(upstream, scope?.signal)));
     } catch (err) {
       if (err instanceof UpstreamError || err instanceof CredentialError) {
         result = toolError(err.message);

@@ -6,10 +6,13 @@
  */
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { BackendContract, CredentialContract } from '../../src/contract';
+import type { BackendContract, CredentialContract, SettingContract } from '../../src/contract';
 
 /** One credential a backend needs (a token, a password...), as the contract declares it. */
 export type CredentialSpec = CredentialContract;
+
+/** One non-secret setting of a backend, as the contract declares it. */
+export type SettingSpec = SettingContract;
 
 /** A resolved credential set, keyed by `CredentialSpec.env` (e.g. `{ TOKEN: 'glpat-...' }`). */
 export type Credentials = Readonly<Record<string, string | undefined>>;
@@ -24,6 +27,18 @@ export interface UpstreamRequest {
   readonly body?: unknown;
   /** `json` (default) parses the body; `text` returns it as a string. */
   readonly responseType?: 'json' | 'text';
+  /**
+   * Another base URL of this server than its configured one (Atlassian's
+   * `https://api.atlassian.com/ex/jira/<cloudId>`, Dynatrace's platform URL). A backend derives it
+   * from its settings, never from tool arguments; it is checked like the configured URL (absolute http(s),
+   * no credentials, query or fragment) and gets the same authentication headers.
+   */
+  readonly baseUrl?: string;
+  /**
+   * Extra request headers (PagerDuty's `From`, an `Accept` of a particular version). They cannot
+   * replace the authentication headers.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * For `text` answers larger than the upstream size limit: keep their end (`tail`, e.g. a job
    * log, where failures are) instead of failing. JSON answers over the limit always fail.
@@ -54,6 +69,21 @@ export interface ToolContext {
   readonly serverName: string;
   /** Aborted when the client goes away (node server); in Lambda the invocation's time limit ends the call. */
   readonly signal: AbortSignal;
+  /**
+   * The server's settings (`<PREFIX>_<env>` of each `SettingContract`), keyed by `env`; absent or
+   * blank ones are `undefined`. Parse `list` settings with `parseList`.
+   */
+  readonly settings: Readonly<Record<string, string | undefined>>;
+  /**
+   * The value of `compute`, computed once per server and process and shared by later calls (e.g.
+   * the token user's email from `GET /users/me`). A failure is not kept: the next call tries again.
+   */
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Facts about the configured credentials that are not secret (`{ tokenKind: 'platform' }`), from
+   * the backend's `traits` function; `{}` when it has none. Tools never see the credentials.
+   */
+  traits(): Promise<Readonly<Record<string, string>>>;
 }
 
 /** One MCP tool of a backend. */
@@ -98,6 +128,7 @@ export interface AuthContext {
  */
 export interface BackendDefinition extends Omit<BackendContract, 'tools'> {
   readonly credentials: readonly CredentialSpec[];
+  readonly settings: readonly SettingSpec[];
   readonly tools: readonly ToolDefinition[];
   /** Headers that authenticate an upstream call (may wait for a token exchange); omit what is not configured. */
   authHeaders(credentials: Credentials, context: AuthContext): Record<string, string> | Promise<Record<string, string>>;
@@ -108,4 +139,6 @@ export interface BackendDefinition extends Omit<BackendContract, 'tools'> {
   onUnauthorized?(credentials: Credentials): boolean;
   /** The sentence for an upstream failure, e.g. `GitLab answered 403 for GET /projects/42/issues: ...`. */
   describeFailure(failure: UpstreamFailure): string;
+  /** Non-secret facts derived from the credentials, for `ToolContext.traits()` (absent: none). */
+  traits?(credentials: Credentials): Readonly<Record<string, string>>;
 }

@@ -17,6 +17,7 @@ import type { CredentialStore } from './credentials';
 import { logger, traced } from './observability';
 import { currentRequestId } from './scope';
 import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
+import { checkUpstreamUrl, redactUrl } from '../../src/contract';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 /** A write answered 502/503/504 may already have been applied; only 429 (refused up front) is retried. */
@@ -307,6 +308,19 @@ function buildUrl(base: string, req: UpstreamRequest): URL {
   return url;
 }
 
+/** `extra` without the headers `taken` sets (names compare case-insensitively, as HTTP's do). */
+function withoutNames(extra: Readonly<Record<string, string>>, taken: Readonly<Record<string, string>>): Record<string, string> {
+  const names = new Set(Object.keys(taken).map((k) => k.toLowerCase()));
+  return Object.fromEntries(Object.entries(extra).filter(([k]) => !names.has(k.toLowerCase())));
+}
+
+/** A backend's other base URL (`UpstreamRequest.baseUrl`), held to the configured URL's rules. */
+function checkedBaseUrl(value: string): string {
+  const problem = checkUpstreamUrl(value);
+  if (problem) throw new UpstreamError(`refusing to call ${redactUrl(value)}: the URL ${problem.message}`);
+  return value.replace(/\/+$/, '');
+}
+
 /** The most specific reason fetch gives for a failed connection (ECONNREFUSED, ENOTFOUND...). */
 function networkCause(err: unknown): string {
   // Never fetch's own message: it can quote the URL (user:password included).
@@ -455,7 +469,8 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         throw new UpstreamError(`${backend.displayName} is not configured: set ${server.prefix}_${backend.urlEnv}`);
       }
       const method = req.method ?? 'GET';
-      const url = buildUrl(server.baseUrl, req);
+      const base = req.baseUrl === undefined ? server.baseUrl : checkedBaseUrl(req.baseUrl);
+      const url = buildUrl(base, req);
       const what = `${method} ${req.path}`;
       let creds: Credentials = await credentials.get(server);
       let refreshed = false;
@@ -489,6 +504,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
                 'accept': req.responseType === 'text' ? 'text/plain, */*' : 'application/json',
                 'user-agent': 'mcp-server-fleet',
                 ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...(req.headers ? withoutNames(req.headers, authHeaders) : undefined),
                 ...authHeaders,
               },
               body: req.body !== undefined ? JSON.stringify(req.body) : undefined,

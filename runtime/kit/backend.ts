@@ -6,13 +6,15 @@
  */
 import type { UpstreamAuth } from './auth';
 import type { BackendContract } from '../../src/contract';
-import type { BackendDefinition, ToolDefinition, UpstreamFailure } from '../core/types';
+import type { BackendDefinition, Credentials, ToolDefinition, UpstreamFailure } from '../core/types';
 
 export interface BackendParts {
   readonly tools: readonly ToolDefinition[];
   readonly auth: UpstreamAuth;
   /** From `describeFailures({...})`. */
   readonly describeFailure: (failure: UpstreamFailure) => string;
+  /** Non-secret facts derived from the credentials, which tools read with `ctx.traits()` (e.g. Dynatrace's token kind). */
+  readonly traits?: (credentials: Credentials) => Readonly<Record<string, string>>;
 }
 
 /** Where the tools and the contract differ (`[]` when they agree). */
@@ -54,6 +56,8 @@ export function defineBackend(contract: BackendContract, parts: BackendParts): B
     tools: parts.tools,
     authHeaders: (credentials, context) => auth.headers(credentials, context),
     ...(auth.onUnauthorized ? { onUnauthorized: (credentials) => auth.onUnauthorized!(credentials) } : {}),
+    settings: contract.settings ?? [],
     describeFailure: parts.describeFailure,
+    ...(parts.traits ? { traits: parts.traits } : {}),
   };
 }

@@ -3,7 +3,19 @@
  * to render them and by the runtime's backend definition (`runtime/backends/<kind>/index.ts`) to
  * read them. The tool names are here too, so the constructs can check `allowTools`/`denyTools`
  * without importing the runtime; a runtime test checks them against the registered tools.
+ * One file per kind in `kinds/`; the types and the table of every kind are here.
  */
+import { ATLASSIAN_BACKEND } from './kinds/atlassian';
+import { DYNATRACE_BACKEND } from './kinds/dynatrace';
+import { GITLAB_BACKEND } from './kinds/gitlab';
+import { PAGERDUTY_BACKEND } from './kinds/pagerduty';
+import { SERVICENOW_BACKEND } from './kinds/servicenow';
+
+export * from './kinds/atlassian';
+export * from './kinds/dynatrace';
+export * from './kinds/gitlab';
+export * from './kinds/pagerduty';
+export * from './kinds/servicenow';
 
 /** One credential a backend needs (a token, a password, an OAuth client secret...). */
 export interface CredentialContract {
@@ -13,6 +25,20 @@ export interface CredentialContract {
   readonly optional: boolean;
   /** What the credential is, for people reading the backend's code and the construct's docs. */
   readonly description: string;
+}
+
+/**
+ * One non-secret setting of a backend besides its URL (an allow-list of projects, a sender's
+ * email...): `<PREFIX>_<env>`, rendered by the construct factory, read by the runtime into
+ * `ToolContext.settings` under `env`.
+ */
+export interface SettingContract {
+  /** Suffix of the variable: `PROJECTS` -> `<PREFIX>_PROJECTS`. */
+  readonly env: string;
+  /** What the setting means and its format, for people reading the backend's code and the construct's docs. */
+  readonly description: string;
+  /** `list`: comma-separated values (blanks ignored), rendered and read with `renderList`/`parseList`. */
+  readonly format: 'string' | 'list';
 }
 
 /** What the constructs and the runtime agree on about one backend kind. */
@@ -26,33 +52,16 @@ export interface BackendContract {
   /** The base URL used when the variable is absent (undefined: the URL is required). */
   readonly defaultUrl?: string;
   readonly credentials: readonly CredentialContract[];
+  /** Non-secret settings besides the URL (absent: none). */
+  readonly settings?: readonly SettingContract[];
   /** Every tool of the kind, by whether it reads or writes (writes are registered only where allowed). */
   readonly tools: { readonly read: readonly string[]; readonly write: readonly string[] };
 }
 
-/** The GitLab REST API used when a server names none. */
-export const GITLAB_DEFAULT_API_URL = 'https://gitlab.com/api/v4';
-
-/** GitLab (gitlab.com or self-managed) through its REST API v4. */
-export const GITLAB_BACKEND: BackendContract = {
-  kind: 'gitlab',
-  displayName: 'GitLab',
-  urlEnv: 'API_URL',
-  defaultUrl: GITLAB_DEFAULT_API_URL,
-  credentials: [{ env: 'TOKEN', optional: true, description: 'GitLab access token (read_api scope; api for write tools)' }],
-  tools: {
-    read: [
-      'list_projects', 'get_project', 'list_issues', 'get_issue', 'list_merge_requests', 'get_merge_request',
-      'get_merge_request_diffs', 'list_pipelines', 'get_pipeline_jobs', 'get_job_log', 'get_file_contents', 'search',
-    ],
-    write: ['create_issue', 'create_issue_note', 'create_merge_request_note'],
-  },
-};
-
 /** Every backend kind the runtime hosts, by kind. */
-export const BACKEND_CONTRACTS: Readonly<Record<string, BackendContract>> = {
-  [GITLAB_BACKEND.kind]: GITLAB_BACKEND,
-};
+export const BACKEND_CONTRACTS: Readonly<Record<string, BackendContract>> = Object.fromEntries(
+  [GITLAB_BACKEND, ATLASSIAN_BACKEND, PAGERDUTY_BACKEND, DYNATRACE_BACKEND, SERVICENOW_BACKEND].map((c) => [c.kind, c]),
+);
 
 /** Every tool name of a kind (reads, then writes). */
 export function toolNames(contract: BackendContract): string[] {

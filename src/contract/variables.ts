@@ -92,11 +92,27 @@ export function parseSecretRef(value: string): SecretRef {
  * renderToolList(['list_issues', 'get_issue']); // 'list_issues,get_issue'
  */
 export function renderToolList(names: readonly string[]): string {
-  return names.join(',');
+  return renderList(names);
 }
 
 /** Reads `<PREFIX>_TOOLS_ALLOW` / `<PREFIX>_TOOLS_DENY`: comma-separated names, blanks ignored. */
 export function parseToolList(value: string): string[] {
+  return parseList(value);
+}
+
+/**
+ * A list setting (`format: 'list'` in a backend's contract, e.g. `<PREFIX>_JIRA_PROJECTS`):
+ * comma-separated values. Values must not contain commas (the constructs check).
+ *
+ * @example
+ * renderList(['OPS', 'PLAT']); // 'OPS,PLAT'
+ */
+export function renderList(values: readonly string[]): string {
+  return values.join(',');
+}
+
+/** Reads a list setting: comma-separated values, each trimmed, blanks ignored. */
+export function parseList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 

@@ -52,7 +52,7 @@ describe('McpServerFleet validation', () => {
 
   test('an apiUrl with credentials or a query is refused (the runtime would refuse it, and the template would hold the password)', () => {
     expect(() => McpServer.gitlab({ apiUrl: 'https://oauth2:glpat-secret@gitlab.example.com/api/v4' }))
-      .toThrow('`apiUrl` must not contain credentials (user:password@): give the token as a ServerCredential (`token`)');
+      .toThrow('`apiUrl` must not contain credentials (user:password@): give the credential as a ServerCredential (`token`)');
     expect(() => McpServer.gitlab({ apiUrl: 'https://gitlab.example.com/api/v4?private_token=x' }))
       .toThrow('`apiUrl` must not have a query or fragment, got: "https://gitlab.example.com/api/v4?***"');
   });

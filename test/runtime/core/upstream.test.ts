@@ -24,6 +24,7 @@ const acme: BackendDefinition = {
   displayName: 'Acme',
   urlEnv: 'API_URL',
   credentials: [{ env: 'TOKEN', optional: false, description: 'Acme API token' }],
+  settings: [],
   tools: [],
   authHeaders: (creds): Record<string, string> => (creds.TOKEN ? { authorization: `Bearer ${creds.TOKEN}` } : {}),
   describeFailure: (f: UpstreamFailure) => {
@@ -73,7 +74,7 @@ describe('Class: UpstreamClient', () => {
   function client(opts: { creds?: Credentials; rotated?: Credentials; budgetMs?: number; attemptTimeoutMs?: number; baseUrl?: string } = {}) {
     const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
     const server: ServerConfig = {
-      name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], missing: [],
+      name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], settings: {}, missing: [],
     };
     const upstream = createUpstreamClient({
       server, credentials, deadline: Date.now() + (opts.budgetMs ?? 10_000), attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000, backoffBaseMs: 1,
@@ -110,6 +111,32 @@ describe('Class: UpstreamClient', () => {
       const err = await failure(client().upstream.request({ path: '/items/%2e%2e/admin' }));
       expect(err.message).toMatch(/a path segment is "\." or "\.\."/);
       expect(api.requests).toHaveLength(0);
+    });
+
+    it('sends a request\'s extra headers, but never lets them replace the authentication header', async () => {
+      // Act
+      await client().upstream.request({ path: '/items', headers: { From: 'ops@example.com', Authorization: 'Bearer other' } });
+      // Assess
+      expect(api.requests[0].headers).toMatchObject({ from: 'ops@example.com', authorization: `Bearer ${TOKEN}` });
+    });
+
+    it('calls another base URL when a request names one, with the same authentication', async () => {
+      // Act
+      await client().upstream.request({ baseUrl: `${elsewhere.url}/ex/jira/c-1/`, path: '/items' }).catch(() => undefined);
+      // Assess
+      expect(api.requests).toHaveLength(0);
+      expect(elsewhere.requests[0]).toMatchObject({ method: 'GET', path: '/ex/jira/c-1/items' });
+      expect(elsewhere.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('refuses another base URL with credentials or a query, and quotes it redacted', async () => {
+      const err = await failure(client().upstream.request({ baseUrl: 'https://bot:pw@example.com/api', path: '/items' }));
+      expect(err.message).toMatch(/must not contain credentials/);
+      expect(err.message).not.toContain('pw');
+      const query = await failure(client().upstream.request({ baseUrl: 'https://example.com/api?key=s3cret', path: '/items' }));
+      expect(query.message).toMatch(/must not have a query/);
+      expect(query.message).not.toContain('s3cret');
+      expect(elsewhere.requests).toHaveLength(0);
     });
   });
 
@@ -486,7 +513,7 @@ describe('Class: UpstreamClient', () => {
       const basic: BackendDefinition = { ...acme, authHeaders: (c) => ({ authorization: `Basic ${Buffer.from(`bot:${c.TOKEN}`).toString('base64')}` }) };
       const encoded = Buffer.from(`bot:${TOKEN}`).toString('base64');
       api.queue('GET', '/v1/items', { body: { headers: { authorization: `Basic ${encoded}` } } });
-      const server: ServerConfig = { name: 'acme', kind: 'acme', backend: basic, prefix: 'ACME', baseUrl: api.url, allowWrites: false, credentials: [], missing: [] };
+      const server: ServerConfig = { name: 'acme', kind: 'acme', backend: basic, prefix: 'ACME', baseUrl: api.url, allowWrites: false, credentials: [], settings: {}, missing: [] };
       const upstream = createUpstreamClient({ server, credentials: store({ TOKEN }), deadline: Date.now() + 5_000, attemptTimeoutMs: 5_000 });
       const res = await upstream.request({ path: '/items' });
       expect(JSON.stringify(res.data)).not.toContain(encoded);

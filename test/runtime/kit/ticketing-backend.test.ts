@@ -57,6 +57,7 @@ async function startTicketingApi(): Promise<FakeHttpApi & { valid: Set<string> }
         },
       },
       { method: 'POST', path: /^\/api\/tickets\/([^/]+)\/comments$/, handle: () => ({ status: 201, body: { id: 'C-9' } }) },
+      { method: 'GET', path: '/api/me', handle: () => ({ body: { name: 'alice' } }) },
     ],
   });
   return Object.assign(api, { valid });
@@ -90,6 +91,7 @@ describe('a backend written with the kit alone (ticketing)', () => {
       TICKETS_API_URL: api.url,
       TICKETS_USERNAME: 'alice',
       TICKETS_PASSWORD: 's3cret-password',
+      TICKETS_QUEUE: ' ops ',
       TICKETS_OAUTH_API_URL: api.url,
       TICKETS_OAUTH_CLIENT_ID: 'fleet-client',
       TICKETS_OAUTH_CLIENT_SECRET: 's3cret-client',
@@ -117,8 +119,8 @@ describe('a backend written with the kit alone (ticketing)', () => {
   it('lists its read tools, and its write tool only where writes are on', async () => {
     const ro = (await basic.listTools()).tools;
     const rw = (await oauth.listTools()).tools;
-    expect(ro.map((t) => [t.name, t.annotations?.readOnlyHint])).toEqual([['list_tickets', true], ['get_ticket', true]]);
-    expect(rw.map((t) => t.name)).toEqual(['list_tickets', 'get_ticket', 'add_comment']);
+    expect(ro.map((t) => [t.name, t.annotations?.readOnlyHint])).toEqual([['list_tickets', true], ['get_ticket', true], ['whoami', true]]);
+    expect(rw.map((t) => t.name)).toEqual(['list_tickets', 'get_ticket', 'whoami', 'add_comment']);
     expect(Object.keys(ro[0].inputSchema.properties ?? {}).sort()).toEqual(['cursor', 'limit', 'status']);
     expect(ro[0].description).toBe('List tickets, newest first, by status. Paged: while has_more is true, call again with cursor set to the answer\'s next_cursor.');
     expect(ro[0].outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['items', 'has_more']) });
@@ -179,5 +181,25 @@ describe('a backend written with the kit alone (ticketing)', () => {
     expect(textOf(written)).toBe('Added comment C-9 to ticket T-1.');
     expect(api.requests.find((r) => r.method === 'POST' && r.path.endsWith('/comments'))?.body).toEqual({ comment: { body: 'On it' } });
     expect(textOf(missing)).toBe('Ticketing answered 404 for GET /tickets/T-404: Not Found (no such ticket, or it is not yours to see)');
+  });
+
+  it('gives tools the server\'s settings, non-secret facts of its credentials, and values remembered per server', async () => {
+    // Arrange: the first read of /me fails, so nothing is remembered
+    api.queue('GET', '/api/me', { status: 503, body: {} });
+    api.queue('GET', '/api/me', { status: 503, body: {} });
+    api.queue('GET', '/api/me', { status: 503, body: {} });
+    api.queue('GET', '/api/me', { status: 503, body: {} });
+    const failed = await basic.callTool({ name: 'whoami', arguments: {} });
+    // Act
+    const first = await basic.callTool({ name: 'whoami', arguments: {} });
+    const second = await basic.callTool({ name: 'whoami', arguments: {} });
+    const other = await oauth.callTool({ name: 'whoami', arguments: {} });
+    // Assess
+    expect(failed.isError).toBe(true);
+    expect(first.structuredContent).toEqual({ user: 'alice', queue: 'ops', scheme: 'basic' });
+    expect(second.structuredContent).toEqual(first.structuredContent);
+    expect(other.structuredContent).toEqual({ user: 'alice', scheme: 'oauth' });
+    // 4 failed attempts (1 + 3 retries), then one read per server
+    expect(api.requests.filter((r) => r.path === '/api/me')).toHaveLength(6);
   });
 });
