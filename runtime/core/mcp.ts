@@ -209,6 +209,7 @@ export class McpHost {
       serverName: server.name,
       signal: signal ?? new AbortController().signal,
       settings: server.settings,
+      baseUrl: server.baseUrl,
       remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
         let value = remembered.get(key) as Promise<T> | undefined;
         if (!value) {

@@ -75,6 +75,12 @@ export interface ToolContext {
    */
   readonly settings: Readonly<Record<string, string | undefined>>;
   /**
+   * The server's configured upstream base URL (its URL variable, or the contract's default), for a
+   * backend that derives another base URL from it (Dynatrace's platform URL: `.live.` becomes
+   * `.apps.`); `undefined` when none is configured.
+   */
+  readonly baseUrl?: string;
+  /**
    * The value of `compute`, computed once per server and process and shared by later calls (e.g.
    * the token user's email from `GET /users/me`). A failure is not kept: the next call tries again.
    */
