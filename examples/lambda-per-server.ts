@@ -1,26 +1,47 @@
 /**
- * One Lambda function per MCP server behind one REST API (spec A.1-A.5).
+ * One Lambda function per MCP server behind one REST API (spec A.1-A.5): the spec's five servers,
+ * GitLab, Atlassian (Jira and Confluence), Dynatrace, PagerDuty and ServiceNow, each in its own
+ * function with its own role, which may read its own secret and nothing else.
  *
- * Before deploying, create the GitLab token secret (a JSON secret with a `token` field):
+ * Before deploying, create the secrets, one JSON secret per server as the spec (A.4) recommends;
+ * Atlassian's and ServiceNow's hold both of their credentials:
  *
  *   aws secretsmanager create-secret --name mcp/gitlab-token \
- *     --secret-string '{"token":"glpat-xxxxxxxxxxxxxxxxxxxx"}' \
- *     --tags Key=Application,Value=mcp-servers
+ *     --secret-string '{"token":"glpat-xxxxxxxxxxxxxxxxxxxx"}' --tags Key=Application,Value=mcp-servers
+ *   aws secretsmanager create-secret --name mcp/atlassian-credentials \
+ *     --secret-string '{"email":"service@example.com","token":"ATATT3xFfGF0..."}' --tags Key=Application,Value=mcp-servers
+ *   aws secretsmanager create-secret --name mcp/dynatrace-token \
+ *     --secret-string '{"token":"dt0c01.XXXXXXXX.YYYYYYYY"}' --tags Key=Application,Value=mcp-servers
+ *   aws secretsmanager create-secret --name mcp/pagerduty-token \
+ *     --secret-string '{"token":"u+xxxxxxxxxxxxxxxxxx"}' --tags Key=Application,Value=mcp-servers
+ *   aws secretsmanager create-secret --name mcp/servicenow-credentials \
+ *     --secret-string '{"username":"mcp_integration","password":"..."}' --tags Key=Application,Value=mcp-servers
  *
- * then:
+ * then, with your sites:
  *
- *   npx cdk deploy --app 'npx ts-node examples/lambda-per-server.ts'
+ *   npx cdk deploy --app 'npx ts-node examples/lambda-per-server.ts' \
+ *     -c atlassianUrl=https://your-domain.atlassian.net -c dynatraceUrl=https://abc12345.live.dynatrace.com \
+ *     -c servicenowInstanceUrl=https://your-instance.service-now.com
  *
  * Context (all optional, `-c key=value`):
- *   environment            development | staging | production (default production)
- *   gitlabTokenSecretArn   the secret's complete ARN (wins over the name)
- *   gitlabTokenSecretName  the secret's name (default mcp/gitlab-token)
- *   allowedOrigins         comma-separated origins browsers may call from (default none)
- *   cognitoDomainPrefix    a Cognito domain prefix for the sign-in pages (default none: add one later)
+ *   environment               development | staging | production (default production)
+ *   <secret>SecretArn         a secret's complete ARN (wins over its name), <secret> one of
+ *                             gitlabToken, atlassian, dynatraceToken, pagerdutyToken, servicenow
+ *   <secret>SecretName        a secret's name (defaults: mcp/gitlab-token, mcp/atlassian-credentials,
+ *                             mcp/dynatrace-token, mcp/pagerduty-token, mcp/servicenow-credentials)
+ *   atlassianUrl              the Atlassian site (default https://example.atlassian.net)
+ *   jiraProjects              comma-separated Jira project keys the server may use (default every project)
+ *   confluenceSpaces          comma-separated Confluence space keys it may use (default every space)
+ *   dynatraceUrl              the Dynatrace environment (default https://abc12345.live.dynatrace.com)
+ *   pagerdutyApiUrl           the PagerDuty REST API (default https://api.pagerduty.com; EU: https://api.eu.pagerduty.com)
+ *   servicenowInstanceUrl     the ServiceNow instance (default https://example.service-now.com)
+ *   allowedOrigins            comma-separated origins browsers may call from (default none)
+ *   cognitoDomainPrefix       a Cognito domain prefix for the sign-in pages (default none: add one later)
  *
- * Callers sign in to the Cognito user pool the fleet creates (no self sign-up: create the users with
- * `aws cognito-idp admin-create-user`); API Gateway's Cognito authorizer checks their access token
- * and its `mcp/read` scope, and the runtime checks it again (`mcp/write` for write tools).
+ * Every server is read-only (no `allowWrites`). Callers sign in to the Cognito user pool the fleet
+ * creates (no self sign-up: create the users with `aws cognito-idp admin-create-user`); API
+ * Gateway's Cognito authorizer checks their access token and its `mcp/read` scope, and the runtime
+ * checks it again (`mcp/write` for write tools).
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,25 +55,50 @@ export class LambdaPerServerStack extends Stack {
     super(scope, id, props);
     const context = (key: string): string | undefined => this.node.tryGetContext(key);
 
-    // The token: by complete ARN when given, else by name (the runtime reads field `token`).
-    const secretArn = context('gitlabTokenSecretArn');
-    const token = secretArn
-      ? ServerCredential.fromSecretCompleteArn(secretArn, 'token')
-      : ServerCredential.fromSecret(
-        secretsmanager.Secret.fromSecretNameV2(this, 'GitLabToken', context('gitlabTokenSecretName') ?? 'mcp/gitlab-token'),
-        'token',
-      );
+    // Each secret by complete ARN when given, else by name; a field of it per credential.
+    const gitlab = jsonSecret(this, 'gitlabToken', 'mcp/gitlab-token');
+    const atlassian = jsonSecret(this, 'atlassian', 'mcp/atlassian-credentials');
+    const dynatrace = jsonSecret(this, 'dynatraceToken', 'mcp/dynatrace-token');
+    const pagerduty = jsonSecret(this, 'pagerdutyToken', 'mcp/pagerduty-token');
+    const servicenow = jsonSecret(this, 'servicenow', 'mcp/servicenow-credentials');
 
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
       servers: [
-        McpServer.gitlab({ token }),
+        McpServer.gitlab({ token: gitlab('token') }),
+        McpServer.atlassian({
+          url: context('atlassianUrl') ?? 'https://example.atlassian.net',
+          email: atlassian('email'),
+          token: atlassian('token'),
+          jiraProjects: splitList(context('jiraProjects')),
+          confluenceSpaces: splitList(context('confluenceSpaces')),
+        }),
+        McpServer.dynatrace({ url: context('dynatraceUrl') ?? 'https://abc12345.live.dynatrace.com', token: dynatrace('token') }),
+        McpServer.pagerduty({ apiUrl: context('pagerdutyApiUrl'), token: pagerduty('token') }),
+        McpServer.servicenow({
+          instanceUrl: context('servicenowInstanceUrl') ?? 'https://example.service-now.com',
+          username: servicenow('username'),
+          password: servicenow('password'),
+        }),
       ],
       compute: FleetCompute.lambdaPerServer(),
       auth: FleetAuth.cognito({ domainPrefix: context('cognitoDomainPrefix') }),
       allowedOrigins: splitList(context('allowedOrigins')),
     });
   }
+}
+
+/**
+ * The fields of one JSON secret, as credentials: the secret named by `-c <key>SecretArn=<complete
+ * ARN>` when given, else imported once by `-c <key>SecretName=` (default `defaultName`). Two
+ * credentials from one secret (Atlassian's email and token) make one IAM grant and one read.
+ */
+function jsonSecret(stack: Stack, key: string, defaultName: string): (field: string) => ServerCredential {
+  const arn: string | undefined = stack.node.tryGetContext(`${key}SecretArn`);
+  if (arn) return (field) => ServerCredential.fromSecretCompleteArn(arn, field);
+  const id = `${key.charAt(0).toUpperCase()}${key.slice(1)}Secret`;
+  const secret = secretsmanager.Secret.fromSecretNameV2(stack, id, stack.node.tryGetContext(`${key}SecretName`) ?? defaultName);
+  return (field) => ServerCredential.fromSecret(secret, field);
 }
 
 /** Builds the app without synthesizing it (the tests synthesize it themselves). */

@@ -48,7 +48,8 @@ const TOPOLOGIES: Array<[string, () => IFleetCompute]> = [
   ['lambdaMultiServer', () => FleetCompute.lambdaMultiServer()],
 ];
 
-function fleetOf(compute: IFleetCompute, servers: (stack: Stack) => McpServer[] = fiveServers): { stack: Stack; fleet: McpServerFleet; template: () => Template } {
+function fleetOf(compute: IFleetCompute, servers: (stack: Stack) => McpServer[] = fiveServers)
+  : { stack: Stack; fleet: McpServerFleet; template: () => Template } {
   const stack = newStack();
   const fleet = new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: servers(stack), compute });
   return { stack, fleet, template: () => Template.fromStack(stack) };
@@ -207,7 +208,8 @@ describe('The five-server multi-server function fits Lambda\'s 4 KB environment'
   test.each([
     ['secrets by complete ARN', () => fiveServers()],
     ['secrets imported by name (partial ARNs of the stack\'s partition, region and account)', (stack: Stack) => {
-      const byName = (id: string, secretName: string, f: string) => ServerCredential.fromSecret(secretsmanager.Secret.fromSecretNameV2(stack, id, secretName), f);
+      const byName = (id: string, secretName: string, f: string) =>
+        ServerCredential.fromSecret(secretsmanager.Secret.fromSecretNameV2(stack, id, secretName), f);
       return [
         McpServer.gitlab({ token: byName('GitLab', 'mcp/gitlab-token', 'token') }),
         McpServer.atlassian({ url: 'https://example.atlassian.net', email: byName('Atlassian', 'mcp/atlassian-credentials', 'email'), token: byName('Atlassian2', 'mcp/atlassian-credentials', 'token') }),
