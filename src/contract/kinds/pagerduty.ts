@@ -16,5 +16,12 @@ export const PAGERDUTY_BACKEND: BackendContract = {
   settings: [
     { env: 'FROM_EMAIL', format: 'string', description: 'The email of the PagerDuty user that write tools act as (the From header); absent: the token\'s user, from GET /users/me' },
   ],
-  tools: { read: [], write: [] },
+  tools: {
+    read: [
+      'whoami', 'list_incidents', 'get_incident', 'get_incident_timeline', 'list_incident_notes', 'list_incident_alerts', 'get_related_incidents',
+      'list_oncalls', 'list_schedules', 'get_schedule', 'list_escalation_policies', 'get_escalation_policy',
+      'list_services', 'get_service', 'list_change_events', 'list_users',
+    ],
+    write: ['update_incidents', 'add_incident_note', 'create_incident', 'add_responders', 'post_status_update'],
+  },
 };
