@@ -1,22 +1,32 @@
 """Remote MCP servers on AWS Lambda, from Python: the `mcp-server-fleet` constructs through their
 jsii-built Python package (`mcp_server_fleet`).
 
-Two stacks, the Python twins of the TypeScript examples next to this folder:
+Two stacks, the Python twins of the TypeScript examples next to this folder, each with the spec's
+five servers (GitLab, Atlassian, Dynatrace, PagerDuty, ServiceNow):
 
-* ``McpServersLambdaMultiServer`` (``../lambda-multi-server.ts``, spec A.6): GitLab.com (``gitlab``)
-  and a self-managed GitLab (``gitlab-internal``, write tools on) in one Lambda function behind an
-  HTTP API. Callers bring a bearer token of your OAuth 2.1 / OpenID Connect authorization server
+* ``McpServersLambdaMultiServer`` (``../lambda-multi-server.ts``, spec A.6): the five servers and a
+  self-managed GitLab (``gitlab-internal``, write tools on) in one Lambda function behind an HTTP
+  API. Callers bring a bearer token of your OAuth 2.1 / OpenID Connect authorization server
   (``-c oauthIssuer=...``, required); write tools also need the ``mcp:write`` scope.
-* ``McpServersLambdaPerServer`` (``../lambda-per-server.ts``, spec A.1-A.5): GitLab.com as its own
-  Lambda function behind a REST API with a usage plan; callers sign in to the Cognito user pool the
-  fleet creates.
+* ``McpServersLambdaPerServer`` (``../lambda-per-server.ts``, spec A.1-A.5): each of the five as its
+  own Lambda function behind one REST API with a usage plan; callers sign in to the Cognito user
+  pool the fleet creates. Every server is read-only.
 
-Before deploying, create the token secrets (JSON secrets with a ``token`` field)::
+Before deploying, create the secrets, one JSON secret per server as the spec (A.4) recommends;
+Atlassian's and ServiceNow's hold both of their credentials::
 
     aws secretsmanager create-secret --name mcp/gitlab-token \\
       --secret-string '{"token":"glpat-xxxxxxxxxxxxxxxxxxxx"}'
     aws secretsmanager create-secret --name mcp/gitlab-internal-token \\
       --secret-string '{"token":"glpat-yyyyyyyyyyyyyyyyyyyy"}'
+    aws secretsmanager create-secret --name mcp/atlassian-credentials \\
+      --secret-string '{"email":"service@example.com","token":"ATATT3xFfGF0..."}'
+    aws secretsmanager create-secret --name mcp/dynatrace-token \\
+      --secret-string '{"token":"dt0c01.XXXXXXXX.YYYYYYYY"}'
+    aws secretsmanager create-secret --name mcp/pagerduty-token \\
+      --secret-string '{"token":"u+xxxxxxxxxxxxxxxxxx"}'
+    aws secretsmanager create-secret --name mcp/servicenow-credentials \\
+      --secret-string '{"username":"mcp_integration","password":"..."}'
 
 Run it (from this folder, in a virtual environment; ``cdk`` is the AWS CDK CLI, e.g.
 ``npx cdk``; Node.js must be installed, the constructs run in it through jsii)::
@@ -25,41 +35,53 @@ Run it (from this folder, in a virtual environment; ``cdk`` is the AWS CDK CLI, 
     pip install -r requirements.txt
     cdk synth --app "python app.py" -c oauthIssuer=https://example.okta.com/oauth2/default
     cdk deploy --app "python app.py" McpServersLambdaMultiServer \\
+      -c oauthIssuer=https://example.okta.com/oauth2/default \\
       -c internalGitLabUrl=https://gitlab.example.com/api/v4 \\
-      -c oauthIssuer=https://example.okta.com/oauth2/default
+      -c atlassianUrl=https://your-domain.atlassian.net \\
+      -c dynatraceUrl=https://abc12345.live.dynatrace.com \\
+      -c servicenowInstanceUrl=https://your-instance.service-now.com
 
 Until ``mcp-server-fleet`` is on PyPI, install the wheel built in the repository
 (``npx projen compile && npx projen package:python``) with the requirements:
 ``pip install ../../dist/python/mcp_server_fleet-*.whl -r requirements.txt``.
 ``bash examples/python/run-tests.sh`` (from the repository root) does that and runs ``test_app.py``.
 
-Context (``-c key=value``), the keys of the TypeScript examples:
+Context (``-c key=value``), the keys of the TypeScript examples (each applies to both stacks):
 
     oauthIssuer             required: the authorization server's issuer URL (the tokens' ``iss``)
     oauthAudience           comma-separated accepted ``aud`` values (default: each server's endpoint URL)
     cognitoDomainPrefix     a Cognito domain prefix for the per-server stack's sign-in pages
     environment             development | staging | production (default production)
-    gitlabTokenSecretName   name of the GitLab.com token secret (default mcp/gitlab-token)
-    gitlabTokenSecretArn    complete ARN of that secret (wins over the name; the TypeScript
-                            lambda-per-server example reads it, here both stacks do)
+    <secret>SecretArn       a secret's complete ARN (wins over its name), <secret> one of
+                            gitlabToken, atlassian, dynatraceToken, pagerdutyToken, servicenow
+    <secret>SecretName      a secret's name (defaults: mcp/gitlab-token, mcp/atlassian-credentials,
+                            mcp/dynatrace-token, mcp/pagerduty-token, mcp/servicenow-credentials)
     internalGitLabUrl       the self-managed GitLab's API (default https://gitlab.example.com/api/v4)
     internalTokenSecretArn  complete ARN of the self-managed GitLab's token secret
                             (default: the secret named mcp/gitlab-internal-token)
+    atlassianUrl            the Atlassian site (default https://example.atlassian.net)
+    jiraProjects            comma-separated Jira project keys the server may use (default every project)
+    confluenceSpaces        comma-separated Confluence space keys it may use (default every space)
+    dynatraceUrl            the Dynatrace environment (default https://abc12345.live.dynatrace.com)
+    pagerdutyApiUrl         the PagerDuty REST API (default https://api.pagerduty.com)
+    servicenowInstanceUrl   the ServiceNow instance (default https://example.service-now.com)
     allowedOrigins          comma-separated origins browsers may call from (default none)
 
 ``build_app()`` builds the app without synthesizing it; ``test_app.py`` synthesizes it itself.
 """
 import os
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import aws_cdk as cdk
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
 
-DEFAULT_GITLAB_TOKEN_SECRET_NAME = "mcp/gitlab-token"
 DEFAULT_INTERNAL_TOKEN_SECRET_NAME = "mcp/gitlab-internal-token"
 DEFAULT_INTERNAL_GITLAB_URL = "https://gitlab.example.com/api/v4"
+DEFAULT_ATLASSIAN_URL = "https://example.atlassian.net"
+DEFAULT_DYNATRACE_URL = "https://abc12345.live.dynatrace.com"
+DEFAULT_SERVICENOW_URL = "https://example.service-now.com"
 
 
 def _context(scope: Construct, key: str) -> Optional[str]:
@@ -72,17 +94,46 @@ def _split_list(value: Optional[str]) -> Optional[List[str]]:
     return items or None
 
 
-def _gitlab_token(stack: cdk.Stack) -> ServerCredential:
-    """The GitLab.com token: by complete ARN when given, else by name (the runtime reads field `token`)."""
-    arn = _context(stack, "gitlabTokenSecretArn")
+def _json_secret(stack: cdk.Stack, key: str, default_name: str) -> Callable[[str], ServerCredential]:
+    """The fields of one JSON secret, as credentials: by complete ARN (``<key>SecretArn``) when given,
+    else imported once by name (``<key>SecretName``, default ``default_name``). Two credentials from
+    one secret (Atlassian's email and token) make one IAM grant and one read."""
+    arn = _context(stack, f"{key}SecretArn")
     if arn:
-        return ServerCredential.from_secret_complete_arn(arn, "token")
-    name = _context(stack, "gitlabTokenSecretName") or DEFAULT_GITLAB_TOKEN_SECRET_NAME
-    return ServerCredential.from_secret(secretsmanager.Secret.from_secret_name_v2(stack, "GitLabToken", name), "token")
+        return lambda field: ServerCredential.from_secret_complete_arn(arn, field)
+    name = _context(stack, f"{key}SecretName") or default_name
+    secret = secretsmanager.Secret.from_secret_name_v2(stack, f"{key[0].upper()}{key[1:]}Secret", name)
+    return lambda field: ServerCredential.from_secret(secret, field)
+
+
+def _spec_servers(stack: cdk.Stack) -> List[McpServer]:
+    """The spec's five servers, read-only, each credential a field of its server's JSON secret."""
+    gitlab = _json_secret(stack, "gitlabToken", "mcp/gitlab-token")
+    atlassian = _json_secret(stack, "atlassian", "mcp/atlassian-credentials")
+    dynatrace = _json_secret(stack, "dynatraceToken", "mcp/dynatrace-token")
+    pagerduty = _json_secret(stack, "pagerdutyToken", "mcp/pagerduty-token")
+    servicenow = _json_secret(stack, "servicenow", "mcp/servicenow-credentials")
+    return [
+        McpServer.gitlab(token=gitlab("token")),
+        McpServer.atlassian(
+            url=_context(stack, "atlassianUrl") or DEFAULT_ATLASSIAN_URL,
+            email=atlassian("email"),
+            token=atlassian("token"),
+            jira_projects=_split_list(_context(stack, "jiraProjects")),
+            confluence_spaces=_split_list(_context(stack, "confluenceSpaces")),
+        ),
+        McpServer.dynatrace(url=_context(stack, "dynatraceUrl") or DEFAULT_DYNATRACE_URL, token=dynatrace("token")),
+        McpServer.pagerduty(api_url=_context(stack, "pagerdutyApiUrl"), token=pagerduty("token")),
+        McpServer.servicenow(
+            instance_url=_context(stack, "servicenowInstanceUrl") or DEFAULT_SERVICENOW_URL,
+            username=servicenow("username"),
+            password=servicenow("password"),
+        ),
+    ]
 
 
 class LambdaMultiServerStack(cdk.Stack):
-    """One Lambda function hosting GitLab.com and a self-managed GitLab behind an HTTP API."""
+    """One Lambda function hosting the five servers and a self-managed GitLab behind an HTTP API."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -101,19 +152,22 @@ class LambdaMultiServerStack(cdk.Stack):
                 "token",
             )
 
+        [gitlab, *others] = _spec_servers(self)
         self.fleet = McpServerFleet(
             self,
             "Fleet",
             environment=_context(self, "environment") or "production",
             servers=[
-                McpServer.gitlab(token=_gitlab_token(self)),
+                gitlab,
                 McpServer.gitlab(
                     name="gitlab-internal",
                     api_url=_context(self, "internalGitLabUrl") or DEFAULT_INTERNAL_GITLAB_URL,
                     token=internal_token,
                     allow_writes=True,
                 ),
+                *others,
             ],
+            # Six servers' variables share this function's environment (Lambda's 4 KB: about 1.7 KB here).
             compute=FleetCompute.lambda_multi_server(memory_size=1024),
             auth=FleetAuth.oauth(
                 issuer=issuer,
@@ -126,7 +180,7 @@ class LambdaMultiServerStack(cdk.Stack):
 
 
 class LambdaPerServerStack(cdk.Stack):
-    """One Lambda function per server (here GitLab.com) behind one REST API."""
+    """One Lambda function per server (the spec's five) behind one REST API."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -135,7 +189,7 @@ class LambdaPerServerStack(cdk.Stack):
             self,
             "Fleet",
             environment=_context(self, "environment") or "production",
-            servers=[McpServer.gitlab(token=_gitlab_token(self))],
+            servers=_spec_servers(self),
             compute=FleetCompute.lambda_per_server(),
             auth=FleetAuth.cognito(domain_prefix=_context(self, "cognitoDomainPrefix")),
             allowed_origins=_split_list(_context(self, "allowedOrigins")),

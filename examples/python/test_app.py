@@ -23,11 +23,31 @@ from app import LambdaMultiServerStack, LambdaPerServerStack, build_app
 
 GITLAB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token-AbCdEf"
 INTERNAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-internal-token-GhIjKl"
+ATLASSIAN_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/atlassian-credentials-MnOpQr"
+DYNATRACE_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/dynatrace-token-StUvWx"
+PAGERDUTY_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/pagerduty-token-YzAbCd"
+SERVICENOW_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/servicenow-credentials-EfGhIj"
 INTERNAL_URL = "https://gitlab.internal.example.com/api/v4"
 ISSUER = "https://login.example.com/oauth2/default"
 
 MULTI = "McpServersLambdaMultiServer"
 PER = "McpServersLambdaPerServer"
+
+# The spec's five servers (both stacks), and the multi-server stack's six (a self-managed GitLab too).
+SPEC_SERVERS = ["gitlab", "atlassian", "dynatrace", "pagerduty", "servicenow"]
+MULTI_SERVERS = ["gitlab", "gitlab-internal", "atlassian", "dynatrace", "pagerduty", "servicenow"]
+
+# Each server's secret: its default name, its ARN in the by_arn context, and the variables reading its fields.
+SECRETS = {
+    "gitlab": ("mcp/gitlab-token", GITLAB_SECRET_ARN, {"GITLAB_TOKEN_SECRET_ARN": "token"}),
+    "gitlab-internal": ("mcp/gitlab-internal-token", INTERNAL_SECRET_ARN, {"GITLAB_INTERNAL_TOKEN_SECRET_ARN": "token"}),
+    "atlassian": ("mcp/atlassian-credentials", ATLASSIAN_SECRET_ARN,
+                  {"ATLASSIAN_EMAIL_SECRET_ARN": "email", "ATLASSIAN_TOKEN_SECRET_ARN": "token"}),
+    "dynatrace": ("mcp/dynatrace-token", DYNATRACE_SECRET_ARN, {"DYNATRACE_TOKEN_SECRET_ARN": "token"}),
+    "pagerduty": ("mcp/pagerduty-token", PAGERDUTY_SECRET_ARN, {"PAGERDUTY_TOKEN_SECRET_ARN": "token"}),
+    "servicenow": ("mcp/servicenow-credentials", SERVICENOW_SECRET_ARN,
+                   {"SERVICENOW_USERNAME_SECRET_ARN": "username", "SERVICENOW_PASSWORD_SECRET_ARN": "password"}),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,11 +79,21 @@ def by_name(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def by_arn(tmp_path_factory):
-    """Secrets by complete ARN, a self-managed GitLab URL, origins and the staging environment."""
+    """Secrets by complete ARN, the sites and allow-lists, origins and the staging environment."""
     return _synth(tmp_path_factory.mktemp("by-arn"), {
         "gitlabTokenSecretArn": GITLAB_SECRET_ARN,
         "internalTokenSecretArn": INTERNAL_SECRET_ARN,
+        "atlassianSecretArn": ATLASSIAN_SECRET_ARN,
+        "dynatraceTokenSecretArn": DYNATRACE_SECRET_ARN,
+        "pagerdutyTokenSecretArn": PAGERDUTY_SECRET_ARN,
+        "servicenowSecretArn": SERVICENOW_SECRET_ARN,
         "internalGitLabUrl": INTERNAL_URL,
+        "atlassianUrl": "https://acme.atlassian.net",
+        "jiraProjects": "OPS, PLAT",
+        "confluenceSpaces": "ENG",
+        "dynatraceUrl": "https://xyz98765.live.dynatrace.com",
+        "pagerdutyApiUrl": "https://api.eu.pagerduty.com",
+        "servicenowInstanceUrl": "https://acme.service-now.com",
         "allowedOrigins": "https://a.example.com, https://b.example.com",
         "environment": "staging",
         "oauthIssuer": ISSUER,
@@ -90,6 +120,24 @@ def _secret_statements(template: Template) -> List[Dict[str, Any]]:
             if any(a == "*" or a.startswith("secretsmanager:") for a in _as_list(s["Action"]))]
 
 
+def _by_server(template: Template) -> Dict[str, Dict[str, Any]]:
+    """The per-server stack's functions by their SERVER_NAME."""
+    return {f["Environment"]["Variables"]["SERVER_NAME"]: f for f in _functions(template)}
+
+
+def _role_secret_resources(template: Template, function: Dict[str, Any]) -> List[Any]:
+    """What the function's role may call GetSecretValue on."""
+    role = function["Role"]["Fn::GetAtt"][0]
+    out = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "secretsmanager:GetSecretValue" in _as_list(statement["Action"]):
+                out.extend(_as_list(statement["Resource"]))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # The package under test is the installed wheel
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +162,7 @@ def test_app_runs_as_a_cdk_app_writes_a_cloud_assembly(tmp_path):
     assert stacks == sorted([MULTI, PER])
     template = json.loads((tmp_path / f"{PER}.template.json").read_text())
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    assert [f["Properties"]["Environment"]["Variables"]["SERVER_NAME"] for f in functions] == ["gitlab"]
+    assert sorted(f["Properties"]["Environment"]["Variables"]["SERVER_NAME"] for f in functions) == sorted(SPEC_SERVERS)
 
 
 def test_app_synthesizes_both_stacks(by_name):
@@ -164,31 +212,56 @@ def test_multi_server_one_function_running_the_runtime(by_name):
     })
 
 
-def test_multi_server_environment_lists_both_servers_and_their_secrets(by_arn):
+def test_multi_server_environment_lists_every_server_and_its_secrets(by_arn):
     [fn] = _functions(by_arn["templates"][MULTI])
     env = fn["Environment"]["Variables"]
-    assert env["MCP_SERVERS"] == "gitlab,gitlab-internal:gitlab"
+    assert env["MCP_SERVERS"] == "gitlab,gitlab-internal:gitlab,atlassian,dynatrace,pagerduty,servicenow"
     assert env["GITLAB_API_URL"] == "https://gitlab.com/api/v4"
-    assert env["GITLAB_TOKEN_SECRET_ARN"] == f"{GITLAB_SECRET_ARN}#token"
     assert env["GITLAB_INTERNAL_API_URL"] == INTERNAL_URL
-    assert env["GITLAB_INTERNAL_TOKEN_SECRET_ARN"] == f"{INTERNAL_SECRET_ARN}#token"
+    assert env["ATLASSIAN_URL"] == "https://acme.atlassian.net"
+    assert (env["ATLASSIAN_JIRA_PROJECTS"], env["ATLASSIAN_CONFLUENCE_SPACES"]) == ("OPS,PLAT", "ENG")
+    assert env["DYNATRACE_URL"] == "https://xyz98765.live.dynatrace.com"
+    assert env["PAGERDUTY_API_URL"] == "https://api.eu.pagerduty.com"
+    assert env["SERVICENOW_INSTANCE_URL"] == "https://acme.service-now.com"
+    # every credential a field of its server's JSON secret, by complete ARN
+    for _name, arn, variables in SECRETS.values():
+        for variable, field in variables.items():
+            assert env[variable] == f"{arn}#{field}", variable
+    assert sorted(k for k in env if k.endswith("_SECRET_ARN")) == sorted(v for s in SECRETS.values() for v in s[2])
+    assert [k for k in env if k.endswith("_ALLOW_WRITES")] == ["GITLAB_INTERNAL_ALLOW_WRITES"], "only gitlab-internal writes"
     assert env["GITLAB_INTERNAL_ALLOW_WRITES"] == "true"
-    assert "GITLAB_ALLOW_WRITES" not in env, "GitLab.com must stay read-only"
     assert env["ENVIRONMENT"] == "staging"
     assert env["ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"
-    assert sorted(k for k in env if k.endswith("_TOKEN_SECRET_ARN")) == [
-        "GITLAB_INTERNAL_TOKEN_SECRET_ARN", "GITLAB_TOKEN_SECRET_ARN"]
+
+
+def test_multi_server_environment_fits_lambdas_4_kb(by_arn, by_name):
+    """Lambda measures the variables as compact JSON; the stacks are environment-agnostic, so the
+    partition, region and account of partial ARNs count at their longest."""
+    longest = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-4", "AWS::AccountId": "123456789012"}
+
+    def value(v):
+        if isinstance(v, str):
+            return v
+        if "Fn::Join" in v:
+            return v["Fn::Join"][0].join(value(p) for p in v["Fn::Join"][1])
+        return longest.get(v.get("Ref"), "x" * 100)
+
+    for synthesized in (by_arn, by_name):
+        [fn] = _functions(synthesized["templates"][MULTI])
+        env = {k: value(v) for k, v in fn["Environment"]["Variables"].items()}
+        size = len(json.dumps(env, separators=(",", ":")).encode())
+        assert size < 4096 // 2, f"the six servers' environment is {size} bytes"
 
 
 def test_multi_server_secrets_by_name_are_referenced_by_partial_arn(by_name):
     template = by_name["templates"][MULTI]
-    for variable, name in (("GITLAB_TOKEN_SECRET_ARN", "mcp/gitlab-token"),
-                           ("GITLAB_INTERNAL_TOKEN_SECRET_ARN", "mcp/gitlab-internal-token")):
-        template.has_resource_properties("AWS::Lambda::Function", {
-            "Environment": {"Variables": Match.object_like({
-                variable: {"Fn::Join": ["", Match.array_with([f":secret:{name}#token"])]},
-            })},
-        })
+    for name, _arn, variables in SECRETS.values():
+        for variable, field in variables.items():
+            template.has_resource_properties("AWS::Lambda::Function", {
+                "Environment": {"Variables": Match.object_like({
+                    variable: {"Fn::Join": ["", Match.array_with([f":secret:{name}#{field}"])]},
+                })},
+            })
 
 
 def test_multi_server_http_api_routes(by_name):
@@ -202,16 +275,16 @@ def test_multi_server_http_api_routes(by_name):
         "DefaultRouteSettings": Match.object_like({"ThrottlingRateLimit": 1000, "ThrottlingBurstLimit": 5000}),
     })
     routes = sorted(r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values())
-    assert routes == sorted([
-        "POST /gitlab", "POST /gitlab/{proxy+}", "GET /gitlab/health",
-        "POST /gitlab-internal", "POST /gitlab-internal/{proxy+}", "GET /gitlab-internal/health",
-        "GET /health",
-        # RFC 9728 metadata, open like health: MCP clients read it to find the authorization server
-        "GET /.well-known/oauth-protected-resource",
-        "GET /.well-known/oauth-protected-resource/gitlab", "GET /.well-known/oauth-protected-resource/gitlab/mcp",
-        "GET /.well-known/oauth-protected-resource/gitlab-internal",
-        "GET /.well-known/oauth-protected-resource/gitlab-internal/mcp",
-    ])
+    per_server = [
+        route
+        for server in MULTI_SERVERS
+        for route in (
+            f"POST /{server}", f"POST /{server}/{{proxy+}}", f"GET /{server}/health",
+            # RFC 9728 metadata, open like health: MCP clients read it to find the authorization server
+            f"GET /.well-known/oauth-protected-resource/{server}", f"GET /.well-known/oauth-protected-resource/{server}/mcp",
+        )
+    ]
+    assert routes == sorted(per_server + ["GET /health", "GET /.well-known/oauth-protected-resource"])
 
 
 def test_multi_server_mcp_routes_take_bearer_tokens_of_the_issuer(by_name):
@@ -221,7 +294,7 @@ def test_multi_server_mcp_routes_take_bearer_tokens_of_the_issuer(by_name):
         "JwtConfiguration": Match.object_like({"Issuer": ISSUER}),
     })
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
-    for key in ("POST /gitlab", "POST /gitlab-internal/{proxy+}"):
+    for key in ("POST /gitlab", "POST /gitlab-internal/{proxy+}", "POST /atlassian/{proxy+}", "POST /servicenow"):
         assert routes[key]["AuthorizationType"] == "JWT", key
         assert routes[key]["AuthorizationScopes"] == ["mcp:read"], key
     assert routes["GET /health"].get("AuthorizationType", "NONE") == "NONE"
@@ -242,7 +315,7 @@ def test_writes_without_auth_are_refused():
                        auth=FleetAuth.none(reason="reachable only through the private API of the platform network"))
 
 
-def test_multi_server_reads_exactly_its_two_secrets(by_arn):
+def test_multi_server_reads_exactly_its_six_secrets(by_arn):
     statements = _secret_statements(by_arn["templates"][MULTI])
     assert statements, "no statement grants secretsmanager:GetSecretValue"
     resources = []
@@ -251,7 +324,8 @@ def test_multi_server_reads_exactly_its_two_secrets(by_arn):
         assert _as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"], statement
         resources.extend(_as_list(statement["Resource"]))
     assert "*" not in resources
-    assert sorted(resources) == sorted([GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN])
+    # each secret once, also the two read for two credentials each (Atlassian, ServiceNow)
+    assert sorted(resources) == sorted(arn for _name, arn, _variables in SECRETS.values())
 
 
 def test_multi_server_secrets_by_name_are_granted_with_the_random_suffix_only(by_name):
@@ -262,15 +336,16 @@ def test_multi_server_secrets_by_name_are_granted_with_the_random_suffix_only(by
         for resource in _as_list(statement["Resource"]):
             assert resource != "*"
             endings.append(resource["Fn::Join"][1][-1])
-    assert sorted(endings) == [":secret:mcp/gitlab-internal-token-??????", ":secret:mcp/gitlab-token-??????"]
+    assert sorted(endings) == sorted(f":secret:{name}-??????" for name, _arn, _variables in SECRETS.values())
 
 
 def test_multi_server_fleet_attributes_cross_the_jsii_bridge(by_name):
     fleet = by_name["stacks"][MULTI].fleet
     assert isinstance(fleet, McpServerFleet)
     assert fleet.environment == "production"
-    assert [s.name for s in fleet.servers] == ["gitlab", "gitlab-internal"]
-    assert fleet.compute.function_for("gitlab").node.path == fleet.compute.function_for("gitlab-internal").node.path
+    assert [s.name for s in fleet.servers] == MULTI_SERVERS
+    paths = {fleet.compute.function_for(server).node.path for server in MULTI_SERVERS}
+    assert len(paths) == 1, paths
     assert cdk.Token.is_unresolved(fleet.endpoint_for("gitlab-internal"))
 
 
@@ -282,11 +357,11 @@ def test_multi_server_fleet_attributes_cross_the_jsii_bridge(by_name):
 def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
     template = by_name["templates"][PER]
     servers = [s.name for s in by_name["stacks"][PER].fleet.servers]
-    assert servers == ["gitlab"]
+    assert servers == SPEC_SERVERS
     template.resource_count_is("AWS::Lambda::Function", len(servers))
     template.resource_count_is("AWS::ApiGateway::RestApi", 1)
     template.resource_count_is("AWS::ApiGatewayV2::Api", 0)
-    assert sorted(f["Environment"]["Variables"]["SERVER_NAME"] for f in _functions(template)) == servers
+    assert sorted(f["Environment"]["Variables"]["SERVER_NAME"] for f in _functions(template)) == sorted(servers)
     template.has_resource_properties("AWS::Lambda::Function", {
         "Runtime": "nodejs22.x",
         "Architectures": ["arm64"],
@@ -301,8 +376,9 @@ def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
     template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "production"})
     template.has_resource_properties("AWS::ApiGateway::UsagePlan", {"Quota": {"Limit": 1000000, "Period": "MONTH"}})
     path_parts = sorted(r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values())
-    # /gitlab, /gitlab/mcp, /gitlab/health, and /.well-known/oauth-protected-resource/gitlab/mcp
-    assert path_parts == sorted([".well-known", "oauth-protected-resource", "gitlab", "gitlab", "health", "mcp", "mcp"])
+    # /<server>, /<server>/mcp, /<server>/health, and /.well-known/oauth-protected-resource/<server>/mcp
+    assert path_parts == sorted([".well-known", "oauth-protected-resource"]
+                                + [p for server in servers for p in (server, server, "health", "mcp", "mcp")])
     # the Cognito user pool the fleet creates guards the MCP methods
     template.resource_count_is("AWS::Cognito::UserPool", 1)
     template.has_resource_properties("AWS::ApiGateway::Method", {
@@ -314,14 +390,23 @@ def test_per_server_one_function_per_server_behind_a_rest_api(by_name):
 
 def test_per_server_reads_its_secret_by_arn_and_context(by_arn):
     template = by_arn["templates"][PER]
-    [fn] = _functions(template)
-    env = fn["Environment"]["Variables"]
-    assert env["GITLAB_TOKEN_SECRET_ARN"] == f"{GITLAB_SECRET_ARN}#token"
-    assert env["ENVIRONMENT"] == "staging"
-    assert env["ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"
+    functions = _by_server(template)
+    assert sorted(functions) == sorted(SPEC_SERVERS)
+    for server, fn in functions.items():
+        env = fn["Environment"]["Variables"]
+        _name, arn, variables = SECRETS[server]
+        for variable, field in variables.items():
+            assert env[variable] == f"{arn}#{field}", variable
+        # no other server's variables in this server's function
+        assert not [k for k in env if k.endswith("_SECRET_ARN") and k not in variables], server
+        assert env["ENVIRONMENT"] == "staging"
+        assert env["ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"
+        # its role reads its own secret, once, whatever the number of fields it reads
+        assert _role_secret_resources(template, fn) == [arn], server
+    assert functions["atlassian"]["Environment"]["Variables"]["ATLASSIAN_JIRA_PROJECTS"] == "OPS,PLAT"
     template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "staging"})
     resources = [r for s in _secret_statements(template) for r in _as_list(s["Resource"])]
-    assert resources == [GITLAB_SECRET_ARN]
+    assert sorted(resources) == sorted(SECRETS[server][1] for server in SPEC_SERVERS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,3 +463,13 @@ def test_wrong_python_type_is_refused_before_reaching_javascript():
     # jsii's generated bindings check argument types in Python (typeguard) and name the argument.
     with pytest.raises(TypeError, match=r"allow_writes"):
         McpServer.gitlab(allow_writes="yes")  # type: ignore[arg-type]
+
+
+def test_new_kinds_validate_their_props_from_python():
+    # The backends' factories validate in JavaScript; the error names the prop and the value.
+    with pytest.raises(RuntimeError, match=r"A ServiceNow server needs credentials") as excinfo:
+        McpServer.servicenow(instance_url="https://example.service-now.com")
+    _assert_library_error(excinfo)
+    token = ServerCredential.from_secret_complete_arn(ATLASSIAN_SECRET_ARN, "token")
+    with pytest.raises(RuntimeError, match=r'`cloudId` must be the site\'s cloud id, a UUID .*got: "acme"'):
+        McpServer.atlassian(url="https://acme.atlassian.net", email=token, token=token, cloud_id="acme")
