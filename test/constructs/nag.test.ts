@@ -41,6 +41,13 @@ const CONTEXTS: Array<[string, Record<string, string>]> = [
 ];
 
 describe('cdk-nag AwsSolutions', () => {
+  test('the examples checked are fleets of the spec\'s five servers', () => {
+    const kinds = (app: App) => app.node.findAll().filter((c): c is McpServerFleet => c instanceof McpServerFleet)
+      .flatMap((fleet) => fleet.servers.map((s) => s.name));
+    expect(kinds(buildPerServer(new App()))).toEqual(['gitlab', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
+    expect(kinds(buildMultiServer(new App({ context: ISSUER })))).toEqual(['gitlab', 'gitlab-internal', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
+  });
+
   describe.each(EXAMPLES)('%s', (_name, build) => {
     test.each(CONTEXTS)('zero unacknowledged findings (%s)', (_context, context) => {
       // GIVEN the example app
