@@ -16,8 +16,9 @@ export const GITLAB_BACKEND: BackendContract = {
   tools: {
     read: [
       'list_projects', 'get_project', 'list_issues', 'get_issue', 'list_merge_requests', 'get_merge_request',
-      'get_merge_request_diffs', 'list_pipelines', 'get_pipeline_jobs', 'get_job_log', 'get_file_contents', 'search',
+      'get_merge_request_diffs', 'list_merge_request_discussions', 'list_pipelines', 'get_pipeline', 'get_pipeline_jobs', 'get_job_log',
+      'get_file_contents', 'get_repository_tree', 'list_commits', 'get_commit', 'compare_refs', 'list_deployments', 'list_environments', 'search',
     ],
-    write: ['create_issue', 'create_issue_note', 'create_merge_request_note'],
+    write: ['create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion'],
   },
 };

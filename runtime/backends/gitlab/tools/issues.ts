@@ -1,21 +1,27 @@
-/** Issues: list, read, create. */
+/** Issues: list, read (with their comments), create. */
 import { z } from 'zod';
-import { answer, itemTool, listTool, output, writeTool, type Row } from '../../../kit';
+import { UNTRUSTED_NOTE, answer, count, listTool, output, readTool, writeTool, type Row } from '../../../kit';
 import { pages } from '../paging';
-import { ISSUE_ROW, iid, labels, projectId, projectPath, sort, summarizeIssue } from '../shapes';
-import { issueNote } from './notes';
+import { ISSUE_ROW, iid, isoTime, labels, projectId, projectPath, sort, summarizeIssue, summarizeNote } from '../shapes';
+import { issueNote, markdownBody } from './notes';
+
+/** How many comments get_issue reads with include notes: one page, GitLab's largest. */
+const NOTES_PER_ISSUE = 100;
 
 export const issueTools = [
   listTool({
     name: 'list_issues',
     title: 'List issues',
-    description: 'List issues of a project, newest first, filtered by state, labels, assignee or a search string.',
+    description: 'List issues of a project, newest first, filtered by state, labels, assignee, milestone, update time or a search string.',
     input: {
       project_id: projectId,
       state: z.enum(['opened', 'closed', 'all']).optional().describe('Default: opened'),
       labels,
       search: z.string().optional().describe('Match against title and description'),
       assignee_username: z.string().optional(),
+      author_username: z.string().optional(),
+      milestone: z.string().optional().describe('Milestone title'),
+      updated_after: isoTime('updated_after').optional(),
       order_by: z.enum(['created_at', 'updated_at', 'priority', 'due_date']).optional(),
       sort,
     },
@@ -23,18 +29,42 @@ export const issueTools = [
     row: ISSUE_ROW,
     request: (a) => ({
       path: `${projectPath(a.project_id)}/issues`,
-      query: { state: a.state ?? 'opened', labels: a.labels, search: a.search, assignee_username: a.assignee_username, order_by: a.order_by, sort: a.sort },
+      query: {
+        state: a.state ?? 'opened',
+        labels: a.labels,
+        search: a.search,
+        assignee_username: a.assignee_username,
+        author_username: a.author_username,
+        milestone: a.milestone,
+        updated_after: a.updated_after,
+        order_by: a.order_by,
+        sort: a.sort,
+      },
     }),
     map: (i) => summarizeIssue(i),
   }),
-  itemTool({
+  readTool({
     name: 'get_issue',
     title: 'Get an issue',
-    description: 'Get one issue of a project, with its description.',
-    input: { project_id: projectId, issue_iid: iid('issue') },
-    row: ISSUE_ROW,
-    request: (a) => ({ path: `${projectPath(a.project_id)}/issues/${a.issue_iid}` }),
-    map: (i) => summarizeIssue(i, true),
+    description: `Get one issue of a project, with its description; include notes adds its comments, oldest first (up to ${NOTES_PER_ISSUE}). ${UNTRUSTED_NOTE}`,
+    input: {
+      project_id: projectId,
+      issue_iid: iid('issue'),
+      include: z.array(z.enum(['notes'])).max(1).optional().describe('notes: the issue\'s comments'),
+    },
+    output: output.item(ISSUE_ROW),
+    async run(a, ctx) {
+      const path = `${projectPath(a.project_id)}/issues/${a.issue_iid}`;
+      const issue = summarizeIssue((await ctx.upstream.request<Row>({ path })).data, true);
+      if (!a.include?.includes('notes')) return answer.item(issue);
+      const res = await ctx.upstream.request<Row[]>({ path: `${path}/notes`, query: { sort: 'asc', order_by: 'created_at', per_page: NOTES_PER_ISSUE } });
+      const notes = (Array.isArray(res.data) ? res.data : []).map(summarizeNote);
+      const more = (res.headers.get('x-next-page') ?? '') !== '';
+      const note = more
+        ? `${count(notes.length, 'comment')} shown, the oldest; the issue has more (${res.headers.get('x-total') ?? 'unknown'} in all): read them in GitLab (${String(issue.web_url ?? '')}) or with search scope notes.`
+        : undefined;
+      return answer.item({ ...issue, notes }, note);
+    },
   }),
 
   // ---- writes (off unless <PREFIX>_ALLOW_WRITES=true) ----
@@ -45,7 +75,7 @@ export const issueTools = [
     input: {
       project_id: projectId,
       title: z.string().min(1).max(255),
-      description: z.string().max(1_000_000).optional().describe('Markdown'),
+      description: markdownBody('description').optional(),
       labels: z.string().optional().describe('Comma-separated label names'),
       assignee_ids: z.array(z.number().int().positive()).optional(),
       confidential: z.boolean().optional(),

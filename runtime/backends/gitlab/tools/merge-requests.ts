@@ -1,18 +1,48 @@
-/** Merge requests: list, read, their diffs, and comments. */
+/** Merge requests: list, read (with commits, pipelines, approvals), their diffs, review threads, and comments. */
 import { z } from 'zod';
-import { itemTool, listTool } from '../../../kit';
-import { pages } from '../paging';
-import { DIFF_FIELDS, MR_ROW, iid, labels, projectId, projectPath, sort, summarizeMr } from '../shapes';
-import { mergeRequestNote } from './notes';
+import { UNTRUSTED_NOTE, answer, count, listTool, output, pick, readTool, rowSchema, type Row, type ToolContext } from '../../../kit';
+import { pages, readPage } from '../paging';
+import { isNotFound } from '../scope';
+import {
+  COMMIT_FIELDS, DIFF_FIELDS, DISCUSSION_ROW, MR_ROW, PIPELINE_FIELDS,
+  iid, isoTime, labels, projectId, projectPath, sort, summarizeDiscussion, summarizeMr,
+} from '../shapes';
+import { discussionWrites, mergeRequestNote } from './notes';
 
 const mergeRequest = { project_id: projectId, merge_request_iid: iid('merge request') };
-const mergeRequestPath = (a: { project_id: number | string; merge_request_iid: number }) => `${projectPath(a.project_id)}/merge_requests/${a.merge_request_iid}`;
+type MergeRequestArgs = { project_id: number | string; merge_request_iid: number };
+const mergeRequestPath = (a: MergeRequestArgs) => `${projectPath(a.project_id)}/merge_requests/${a.merge_request_iid}`;
+
+/** How many commits and pipelines get_merge_request's include reads: one page each. */
+const INCLUDED_ROWS = 50;
+
+/** The approvals: the rules (`approval_state`, Premium and up), else the plain summary every tier has. */
+async function approvalsOf(ctx: ToolContext, base: string): Promise<Row> {
+  try {
+    const state = (await ctx.upstream.request<Row>({ path: `${base}/approval_state` })).data;
+    const rules = Array.isArray(state.rules) ? (state.rules as Row[]) : [];
+    return {
+      approved: rules.every((r) => r.approved === true),
+      rules: rules.map((r) => ({ ...pick(r, ['name', 'rule_type', 'approvals_required', 'approved']), approved_by: Array.isArray(r.approved_by) ? (r.approved_by as Row[]).map((u) => u.username) : [] })),
+    };
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  // GitLab Free has no approval rules (404 above): the summary of approvals instead.
+  const plain = (await ctx.upstream.request<Row>({ path: `${base}/approvals` })).data;
+  return {
+    ...pick(plain, ['approved', 'approvals_required', 'approvals_left']),
+    approved_by: Array.isArray(plain.approved_by) ? (plain.approved_by as Row[]).map((a) => (a.user as Row | undefined)?.username) : [],
+  };
+}
+
+const DIFFS_OUTPUT = output.list(rowSchema(DIFF_FIELDS));
 
 export const mergeRequestTools = [
   listTool({
     name: 'list_merge_requests',
     title: 'List merge requests',
-    description: 'List merge requests of a project, filtered by state, target branch, labels or a search string.',
+    description: 'List merge requests of a project, filtered by state, branches, labels, author, reviewer, update time or a search string.',
     input: {
       project_id: projectId,
       state: z.enum(['opened', 'closed', 'locked', 'merged', 'all']).optional().describe('Default: opened'),
@@ -21,6 +51,8 @@ export const mergeRequestTools = [
       labels,
       search: z.string().optional(),
       author_username: z.string().optional(),
+      reviewer_username: z.string().optional(),
+      updated_after: isoTime('updated_after').optional(),
       order_by: z.enum(['created_at', 'updated_at', 'merged_at', 'title']).optional(),
       sort,
     },
@@ -35,29 +67,93 @@ export const mergeRequestTools = [
         labels: a.labels,
         search: a.search,
         author_username: a.author_username,
+        reviewer_username: a.reviewer_username,
+        updated_after: a.updated_after,
         order_by: a.order_by,
         sort: a.sort,
       },
     }),
     map: (m) => summarizeMr(m),
   }),
-  itemTool({
+  readTool({
     name: 'get_merge_request',
     title: 'Get a merge request',
-    description: 'Get one merge request with its description, merge status and head pipeline.',
-    input: mergeRequest,
-    row: MR_ROW,
-    request: (a) => ({ path: mergeRequestPath(a) }),
-    map: (m) => summarizeMr(m, true),
+    description: 'Get one merge request with its description, merge status, head sha, diff_refs (for inline comments) and head pipeline; '
+      + `include adds its commits, pipelines or approvals. ${UNTRUSTED_NOTE}`,
+    input: {
+      ...mergeRequest,
+      include: z.array(z.enum(['commits', 'pipelines', 'approvals'])).max(3).optional().describe('commits, pipelines, approvals'),
+    },
+    output: output.item(MR_ROW),
+    async run(a, ctx) {
+      const base = mergeRequestPath(a);
+      const mr = summarizeMr((await ctx.upstream.request<Row>({ path: base })).data, true);
+      const include = new Set(a.include ?? []);
+      const notes: string[] = [];
+      if (String(mr.changes_count ?? '').endsWith('+')) {
+        notes.push(`GitLab cut this merge request's diff (changes_count ${String(mr.changes_count)}): get_merge_request_diffs misses files; compare_refs from diff_refs.base_sha to sha has them all.`);
+      }
+      if (include.has('commits')) {
+        const res = await ctx.upstream.request<Row[]>({ path: `${base}/commits`, query: { per_page: INCLUDED_ROWS } });
+        mr.commits = res.data.map((c) => pick(c, COMMIT_FIELDS));
+        if ((res.headers.get('x-next-page') ?? '') !== '') notes.push(`Only the first ${INCLUDED_ROWS} commits are included; list_commits with ref_name ${String(mr.source_branch)} has the rest.`);
+      }
+      if (include.has('pipelines')) {
+        const res = await ctx.upstream.request<Row[]>({ path: `${base}/pipelines`, query: { per_page: INCLUDED_ROWS } });
+        mr.pipelines = res.data.map((p) => pick(p, PIPELINE_FIELDS));
+      }
+      if (include.has('approvals')) mr.approvals = await approvalsOf(ctx, base);
+      return answer.item(mr, notes.length > 0 ? notes.join(' ') : undefined);
+    },
   }),
-  listTool({
+  readTool({
     name: 'get_merge_request_diffs',
     title: 'Get merge request changes',
-    description: 'Get the file diffs of a merge request (unified diff per file), paged.',
-    input: mergeRequest,
-    paging: pages,
-    fields: DIFF_FIELDS,
-    request: (a) => ({ path: `${mergeRequestPath(a)}/diffs` }),
+    description: 'Get the file diffs of a merge request (unified diff per file), paged; paths keeps only files under the given paths. '
+      + 'Files GitLab left without a diff (too_large or collapsed) are named; read them with compare_refs or get_file_contents. ' + pages.hint,
+    input: {
+      ...mergeRequest,
+      paths: z.array(z.string().trim().min(1)).max(50).optional().describe('Keep only files at or under these paths (checked on each page)'),
+      ...pages.input,
+    },
+    output: DIFFS_OUTPUT,
+    async run(a, ctx) {
+      const { rows, continuation } = await readPage(ctx, 'get_merge_request_diffs', a, `${mergeRequestPath(a)}/diffs`);
+      const under = (file: Row) => !a.paths || a.paths.some((p) => [file.new_path, file.old_path].some((f) => typeof f === 'string' && (f === p || f.startsWith(`${p.replace(/\/+$/, '')}/`))));
+      const kept = rows.filter(under).map((f) => pick(f, DIFF_FIELDS));
+      const cut = kept.filter((f) => f.too_large === true || f.collapsed === true).map((f) => String(f.new_path));
+      const notes = [
+        a.paths && kept.length < rows.length ? `${count(rows.length - kept.length, 'file')} of this page outside paths left out.` : '',
+        cut.length > 0 ? `GitLab sent no diff for ${cut.join(', ')} (too large or collapsed by its diff limits): use compare_refs, or get_file_contents at both refs.` : '',
+      ].filter(Boolean);
+      const shown = answer.list(kept, continuation);
+      return notes.length > 0 ? { ...shown, text: `${notes.join(' ')}\n${shown.text}` } : shown;
+    },
+  }),
+  readTool({
+    name: 'list_merge_request_discussions',
+    title: 'List merge request review threads',
+    description: 'List the discussions (review threads and comments) of a merge request, oldest first: each with its notes, '
+      + 'inline position (file, lines, diff shas) and whether it is resolved. unresolved_only keeps open threads; system notes '
+      + `("added 1 commit") are left out unless include_system. ${UNTRUSTED_NOTE} ${pages.hint}`,
+    input: {
+      ...mergeRequest,
+      unresolved_only: z.boolean().optional().describe('Only resolvable threads not yet resolved (checked on each page)'),
+      include_system: z.boolean().optional().describe('Keep GitLab\'s own notes (pushes, label changes); default false'),
+      ...pages.input,
+    },
+    output: output.list(DISCUSSION_ROW),
+    async run(a, ctx) {
+      const { rows, continuation } = await readPage(ctx, 'list_merge_request_discussions', a, `${mergeRequestPath(a)}/discussions`);
+      const threads = rows
+        .filter((d) => a.include_system || !(Array.isArray(d.notes) && d.notes.every((n) => (n as Row).system === true)))
+        .map(summarizeDiscussion)
+        .filter((d) => !a.unresolved_only || (d.resolvable === true && d.resolved === false));
+      const shown = answer.list(threads, continuation);
+      const left = rows.length - threads.length;
+      return left > 0 ? { ...shown, text: `${count(left, 'discussion')} of this page left out by the filters (system notes, resolved threads).\n${shown.text}` } : shown;
+    },
   }),
   mergeRequestNote,
+  ...discussionWrites,
 ];

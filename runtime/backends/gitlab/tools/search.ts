@@ -1,31 +1,64 @@
-/** Search across GitLab or within one project. */
+/** Search across GitLab, within a group, or within one project; kept inside the server's allowed projects and groups. */
 import { z } from 'zod';
-import { answer, listTool } from '../../../kit';
-import { pages } from '../paging';
-import { SEARCH_ROW, projectId, projectPath } from '../shapes';
+import { UNTRUSTED_NOTE, answer, output, readTool, type Row } from '../../../kit';
+import { pages, readPage } from '../paging';
+import { allowedPaths, checkGroup, entryKind } from '../scope';
+import { SEARCH_ROW, framed, groupId, groupPath, projectId, projectPath } from '../shapes';
 
-/** Scopes GitLab.com searches per project only. */
+/** Scopes GitLab.com searches per project only (or per group with advanced search). */
 const PROJECT_ONLY = ['blobs', 'commits', 'notes', 'wiki_blobs'];
 
+/** Free text of the result rows written by others (issue and MR descriptions, comments, commit messages). */
+const FREE_TEXT = ['description', 'body', 'message'];
+
+function frameRow(row: Row, scope: string): Row {
+  const out = { ...row };
+  for (const key of FREE_TEXT) {
+    if (typeof out[key] === 'string') out[key] = framed(out[key], `${key} of a ${scope} result`);
+  }
+  return out;
+}
+
 export const searchTools = [
-  listTool({
+  readTool({
     name: 'search',
     title: 'Search GitLab',
-    description: 'Search across GitLab (projects, issues, merge requests, milestones, users) or, with project_id, within one project (also blobs, commits, notes, wiki_blobs).',
+    description: 'Search GitLab for projects, issues, merge requests, milestones or users; with project_id (or group) also code (blobs), '
+      + 'commits, comments (notes) and wiki pages. Where the server is limited to some projects and groups, the search stays inside them. '
+      + `${UNTRUSTED_NOTE} ${pages.hint}`,
     input: {
       scope: z.enum(['projects', 'issues', 'merge_requests', 'milestones', 'users', 'blobs', 'commits', 'notes', 'wiki_blobs']),
       search: z.string().min(2).describe('What to look for'),
       project_id: projectId.optional(),
+      group: groupId.optional().describe('Search within this group and its subgroups, by full path'),
       ref: z.string().optional().describe('Branch or tag, for blobs and commits within a project'),
+      ...pages.input,
     },
-    paging: pages,
-    row: SEARCH_ROW,
-    request: (a) => {
-      if (a.project_id === undefined && PROJECT_ONLY.includes(a.scope)) {
-        answer.refuse(`search scope "${a.scope}" needs project_id (GitLab.com searches code, commits and notes per project)`);
+    output: output.list(SEARCH_ROW),
+    async run(a, ctx) {
+      if (a.project_id !== undefined && a.group !== undefined) answer.refuse('give project_id or group, not both');
+      let path: string;
+      if (a.project_id !== undefined) {
+        // project_id was checked against PROJECTS before run (scopedTool).
+        path = `${projectPath(a.project_id)}/search`;
+      } else if (a.group !== undefined) {
+        checkGroup(ctx, a.group);
+        path = `${groupPath(a.group)}/search`;
+      } else {
+        const list = allowedPaths(ctx);
+        if (list && list.length > 1) {
+          answer.refuse(`this server searches only inside its PROJECTS (${list.map((p) => JSON.stringify(p)).join(', ')}): give project_id or group set to one of them`);
+        }
+        if (list) {
+          // One entry: search inside it, as a group or as a project.
+          path = (await entryKind(ctx, list[0])) === 'group' ? `${groupPath(list[0])}/search` : `${projectPath(list[0])}/search`;
+        } else {
+          if (PROJECT_ONLY.includes(a.scope)) answer.refuse(`search scope "${a.scope}" needs project_id or group (GitLab.com searches code, commits and notes per project)`);
+          path = '/search';
+        }
       }
-      return { path: a.project_id === undefined ? '/search' : `${projectPath(a.project_id)}/search`, query: { scope: a.scope, search: a.search, ref: a.ref } };
+      const { rows, continuation } = await readPage(ctx, 'search', a, path, { scope: a.scope, search: a.search, ref: a.ref });
+      return answer.list(rows.map((r) => frameRow(r, a.scope)), continuation);
     },
-    map: (row) => row,
   }),
 ];

@@ -4,7 +4,7 @@ import type { FleetServer } from '../../../../runtime/entrypoints/server';
 import type { FakeGitLab } from '../../../fakes/fake-gitlab';
 import { connectClient, textOf } from '../../../helpers/mcp-client';
 
-const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_note'];
+const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion'];
 
 describe('write tools', () => {
   let gitlab: FakeGitLab;

@@ -1,0 +1,132 @@
+/**
+ * The server's allow-list of projects and groups (`<PREFIX>_PROJECTS`, the `projects` prop): full
+ * paths such as `platform/fleet` (one project) or `platform` (a group, its subgroups and their
+ * projects). Absent: every project the token can see.
+ *
+ * Every tool with a `project_id` goes through `scopedTool`, which refuses a project outside the
+ * list before the tool runs. A path is checked as written (GitLab finds paths case-insensitively,
+ * so the check is too); a numeric id says nothing about where the project lives, so it is resolved
+ * once per server and process (`GET /projects/:id`, remembered) to its `path_with_namespace`
+ * before it is allowed. Listing and search keep inside the list themselves (tools/projects.ts,
+ * tools/search.ts) with `coveringEntry` and `groupScope`.
+ */
+import { groupPath, projectPath } from './shapes';
+import { parseList } from '../../../src/contract';
+import { Refusal, safeDecode, type Row, type ToolContext, type ToolDefinition, type UpstreamFailure } from '../../kit';
+
+/** The allow-list, lower-cased (GitLab paths are case-insensitive), or `undefined` when the server has none. */
+export function allowedPaths(ctx: ToolContext): string[] | undefined {
+  const raw = ctx.settings.PROJECTS;
+  if (raw === undefined) return undefined;
+  const list = parseList(raw).map((p) => p.toLowerCase());
+  return list.length > 0 ? list : undefined;
+}
+
+/** The allow-list as the refusals show it: `"platform", "team/api"`. */
+function shown(list: readonly string[]): string {
+  return list.map((p) => JSON.stringify(p)).join(', ');
+}
+
+/** A digit-only id is a numeric id to GitLab, as a number or as a string (`"42"`). */
+export function isNumericId(id: number | string): boolean {
+  return typeof id === 'number' || /^\d+$/.test(safeDecode(id).trim());
+}
+
+/**
+ * The entry of `list` that covers `fullPath` (the path itself, or a group above it), or
+ * `undefined`. A path with an empty, `.` or `..` segment is covered by nothing: GitLab does not
+ * resolve those, and a lexical check must not be fooled by `platform/../team/app`.
+ */
+export function coveringEntry(list: readonly string[], fullPath: string): string | undefined {
+  const path = fullPath.trim().toLowerCase();
+  if (path.split('/').some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  return list.find((entry) => path === entry || path.startsWith(`${entry}/`));
+}
+
+/** Whether an upstream error is GitLab's 404 (the upstream client's errors carry the failure). */
+export function isNotFound(err: unknown): boolean {
+  return (err as { failure?: UpstreamFailure } | undefined)?.failure?.status === 404;
+}
+
+/** The full path of project `id`, asked of GitLab once per server and process. */
+export function projectFullPath(ctx: ToolContext, id: number | string): Promise<string> {
+  const key = String(typeof id === 'number' ? id : safeDecode(id).trim());
+  return ctx.remember(`gitlab:project-path:${key}`, async () => {
+    const res = await ctx.upstream.request<Row>({ path: projectPath(id) });
+    const path = res.data.path_with_namespace;
+    if (typeof path !== 'string' || path === '') throw new Refusal(`GitLab's answer for project ${key} has no path_with_namespace, so it cannot be checked against PROJECTS`);
+    return path;
+  });
+}
+
+/**
+ * Refuses `id` when the server has an allow-list that does not cover it; `what` names the
+ * argument in the message (`project_id`).
+ */
+export async function checkProject(ctx: ToolContext, id: number | string, what = 'project_id'): Promise<void> {
+  const list = allowedPaths(ctx);
+  if (!list) return;
+  if (!isNumericId(id)) {
+    const path = safeDecode(String(id)).trim();
+    if (!coveringEntry(list, path)) throw new Refusal(outside(`${what} ${JSON.stringify(path)}`, list));
+    return;
+  }
+  const path = await projectFullPath(ctx, id);
+  if (!coveringEntry(list, path)) throw new Refusal(outside(`${what} ${String(id)} (${path})`, list));
+}
+
+/** Whether the project `id` (a number from an upstream answer) is inside the allow-list; true without one. */
+export async function projectAllowed(ctx: ToolContext, id: number): Promise<boolean> {
+  const list = allowedPaths(ctx);
+  if (!list) return true;
+  return coveringEntry(list, await projectFullPath(ctx, id)) !== undefined;
+}
+
+/** The refusal sentence for something outside the allow-list. */
+export function outside(what: string, list: readonly string[]): string {
+  return `${what} is outside the projects this server may use (PROJECTS: ${shown(list)}); use a project or group inside them`;
+}
+
+/**
+ * A group argument checked against the allow-list: the group itself must be an entry or inside
+ * one (a group above an entry would reach other projects too).
+ */
+export function checkGroup(ctx: ToolContext, group: string): void {
+  const list = allowedPaths(ctx);
+  if (list && !coveringEntry(list, safeDecode(group))) throw new Refusal(outside(`group ${JSON.stringify(safeDecode(group).trim())}`, list));
+}
+
+/** Whether an allow-list entry is a group or a project, asked of GitLab once per server and process. */
+export function entryKind(ctx: ToolContext, entry: string): Promise<'group' | 'project'> {
+  return ctx.remember(`gitlab:entry-kind:${entry}`, async () => {
+    try {
+      await ctx.upstream.request({ path: groupPath(entry), query: { with_projects: false } });
+      return 'group' as const;
+    } catch (err) {
+      // GitLab answers 404 for a path that is no group: then it names a project (or nothing, which its own call will say).
+      if (isNotFound(err)) return 'project' as const;
+      throw err;
+    }
+  });
+}
+
+/**
+ * The tool with its project checked first: a `project_id` argument outside the allow-list is
+ * refused before the tool calls anything else. Applied to every tool in index.ts, so no
+ * project-scoped tool can forget it.
+ */
+export function scopedTool(tool: ToolDefinition): ToolDefinition {
+  if (!('project_id' in tool.inputSchema.shape)) return tool;
+  return {
+    ...tool,
+    async handler(args: { project_id?: number | string }, ctx: ToolContext) {
+      try {
+        if (args.project_id !== undefined) await checkProject(ctx, args.project_id);
+      } catch (err) {
+        if (err instanceof Refusal) return { content: [{ type: 'text' as const, text: err.message }], isError: true };
+        throw err;
+      }
+      return tool.handler(args, ctx);
+    },
+  };
+}
