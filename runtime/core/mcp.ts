@@ -1,24 +1,27 @@
 /**
- * MCP protocol handling through the SDK's low-level `Server` and the stateless
- * `WebStandardStreamableHTTPServerTransport` (a new transport per request, as the SDK requires).
+ * MCP protocol handling through the SDK's low-level `Server`: one per hosted MCP server, for the
+ * life of the process, on a transport of this runtime's own (transport.ts) that hands it parsed
+ * messages and returns its answers. The HTTP rules of Streamable HTTP stay in the pipeline and in
+ * `handle` below; the protocol (initialize, ping, tools/list, tools/call, errors) is the SDK's.
  *
- * What the naive pattern (new McpServer + registerTool for every tool on every request) repeats
- * is done once here: each server's tool list and its JSON Schemas are computed once per process,
- * and connected `Server` instances are pooled — a request takes an idle one, connects it to its
- * own fresh transport, and gives it back once the transport is closed.
+ * What the naive pattern (a new McpServer, every tool registered, and a new transport for every
+ * request) repeats is done once here: the server and its transport, the tool list, its JSON
+ * Schemas and its serialised answer.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import {
-  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type Tool,
+  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, JSONRPCMessageSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, isInitializeRequest,
+  type CallToolResult, type JSONRPCMessage, type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { policyAllows, policyRefusal, type ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
 import { logger } from './observability';
-import { requestScope } from './scope';
+import type { HttpResponse } from './pipeline';
+import type { RequestScope } from './scope';
+import { DirectTransport } from './transport';
 import type { ToolContext, ToolDefinition, UpstreamClient } from './types';
 import { UpstreamError, createUpstreamClient, withUpstreamSlot } from './upstream';
 
@@ -31,8 +34,6 @@ export interface McpHostOptions {
   readonly credentials: CredentialStore;
   readonly upstreamTimeoutMs: number;
   readonly requestBudgetMs: number;
-  /** Idle servers kept per MCP server (default 16). */
-  readonly poolSize?: number;
 }
 
 function toolError(text: string): CallToolResult {
@@ -54,8 +55,41 @@ function invalidToolCall(message: unknown): JsonRpcErrorAnswer | null | undefine
   return jsonRpcError(Code.INVALID_PARAMS, `Invalid params: tools/call needs params.name (a string) and optional params.arguments (an object); ${issues}`, message.id);
 }
 
-function jsonResponse(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+function jsonAnswer(status: number, body: unknown): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+const MESSAGE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/**
+ * A request or notification the SDK's message schema accepts, told without running it: only the
+ * four keys, a method, an id that is a string or an integer, params an object without `_meta`.
+ * Anything else (a response, `_meta`, an extra key) is checked by the schema itself.
+ */
+function isPlainMessage(m: Record<string, unknown>): boolean {
+  if (typeof m.method !== 'string') return false;
+  for (const key in m) if (!MESSAGE_KEYS.has(key)) return false;
+  const params = m.params;
+  if (params === undefined) return true;
+  return typeof params === 'object' && params !== null && !Array.isArray(params) && !('_meta' in params);
+}
+
+/** What the Streamable HTTP transport refuses before any message reaches the server (undefined: nothing). */
+function refusalOf(messages: readonly JSONRPCMessage[], headers: Readonly<Record<string, string | undefined>>): HttpResponse | undefined {
+  for (const m of messages) {
+    if (!isPlainMessage(m as Record<string, unknown>) && !JSONRPCMessageSchema.safeParse(m).success) {
+      return jsonAnswer(400, jsonRpcError(Code.PARSE_ERROR, 'Parse error: Invalid JSON-RPC message'));
+    }
+  }
+  const initializing = messages.some((m) => (m as { method?: unknown }).method === 'initialize' && isInitializeRequest(m));
+  if (initializing && messages.length > 1) {
+    return jsonAnswer(400, jsonRpcError(Code.INVALID_REQUEST, 'Invalid Request: Only one initialization request is allowed'));
+  }
+  const version = headers['mcp-protocol-version'];
+  if (!initializing && version !== undefined && !SDK_PROTOCOL_VERSIONS.includes(version)) {
+    return jsonAnswer(400, jsonRpcError(Code.SERVER_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SDK_PROTOCOL_VERSIONS.join(', ')})`));
+  }
+  return undefined;
 }
 
 const SDK_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
@@ -76,17 +110,18 @@ export class McpHost {
   private readonly disabled: ReadonlySet<string>;
   private listing?: { tools: Tool[] };
   private listingJson?: string;
-  private readonly idle: Server[] = [];
+  /** The transport to this server's one SDK server, once connected. */
+  private connection?: Promise<DirectTransport>;
+  /** The scope of each request the SDK server is answering, by the id it was handed over under. */
+  private readonly scopes = new Map<number, RequestScope>();
   /** `ToolContext.remember`'s values (settled or pending), per key. */
   private readonly remembered = new Map<string, Promise<unknown>>();
-  private readonly poolSize: number;
 
   constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
     // The write switch, then the tool policy (<PREFIX>_TOOLS_ALLOW / _TOOLS_DENY).
     const enabled = server.backend.tools.filter((t) => (server.allowWrites || !t.mutating) && policyAllows(server, t.name));
     this.tools = new Map(enabled.map((t) => [t.name, t]));
     this.disabled = new Set(server.backend.tools.filter((t) => !this.tools.has(t.name)).map((t) => t.name));
-    this.poolSize = opts.poolSize ?? 16;
   }
 
   /** The tools/list result, computed on first use and reused for the life of the process. */
@@ -106,82 +141,84 @@ export class McpHost {
     return this.listing;
   }
 
-  /** Answers one HTTP request carrying MCP messages (already parsed and shape-checked). */
-  public async handle(request: Request, parsedBody: unknown): Promise<Response> {
-    if (Array.isArray(parsedBody)) return this.handleBatch(request, parsedBody);
-    const invalid = invalidToolCall(parsedBody);
-    if (invalid) return jsonResponse(200, invalid);
-    // A cancelled request is never answered, so the JSON response would wait forever: drop them.
-    if (invalid === null || isCancel(parsedBody)) return new Response(null, { status: 202 });
-    if (isPlainToolsList(parsedBody) && SDK_PROTOCOL_VERSIONS.includes(request.headers.get('mcp-protocol-version') ?? DEFAULT_PROTOCOL_VERSION)) {
+  /**
+   * Answers one HTTP request carrying MCP messages (already parsed and shape-checked by the
+   * pipeline), with the Streamable HTTP transport's rules for what reaches the server: each
+   * message a valid JSON-RPC message, one initialize alone, a supported protocol version header,
+   * notifications answered 202, one answer per request (an array for a batch).
+   */
+  public async handle(headers: Readonly<Record<string, string | undefined>>, parsedBody: unknown, scope: RequestScope): Promise<HttpResponse> {
+    const batch = Array.isArray(parsedBody);
+    if (!batch && isPlainToolsList(parsedBody) && SDK_PROTOCOL_VERSIONS.includes(headers['mcp-protocol-version'] ?? DEFAULT_PROTOCOL_VERSION)) {
       // The listing never changes in a process: serialised once, answered without an SDK round trip.
-      // (An unsupported protocol version header goes to the SDK, which refuses it.)
+      // (An unsupported protocol version header goes the long way, and is refused there.)
       this.listingJson ??= JSON.stringify(this.listTools());
-      return new Response(`{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}`, { status: 200, headers: { 'content-type': 'application/json' } });
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}` };
     }
-    return this.transport(request, parsedBody);
+    const messages: readonly unknown[] = batch ? parsedBody : [parsedBody];
+    const answers: Array<{ index: number; answer: unknown }> = [];
+    const forward: Array<{ index: number; message: JSONRPCMessage }> = [];
+    messages.forEach((message, index) => {
+      const invalid = invalidToolCall(message);
+      // A cancelled request is never answered, so the JSON response would wait forever: drop them.
+      if (invalid) answers.push({ index, answer: invalid });
+      else if (invalid !== null && !isCancel(message)) forward.push({ index, message: message as JSONRPCMessage });
+    });
+    if (forward.length > 0) {
+      const refusal = refusalOf(forward.map((f) => f.message), headers);
+      if (refusal) return refusal;
+      const answered = await this.exchange(forward, scope);
+      if (!answered) return jsonAnswer(504, jsonRpcError(Code.INTERNAL_ERROR, 'Internal error: no answer within the request\'s time budget'));
+      answers.push(...answered);
+    }
+    if (answers.length === 0) return { status: 202, headers: {}, body: '' };
+    if (!batch) return jsonAnswer(200, answers[0].answer);
+    return jsonAnswer(200, answers.sort((x, y) => x.index - y.index).map((a) => a.answer));
   }
 
   /**
-   * A batch: each element is checked on its own (a nameless tools/call is answered -32602 here,
-   * the rest go to the SDK), and its requests get ids unique within the batch before the SDK sees
-   * them: the SDK's transport keys answers by id, so two requests with one id would lose an
-   * answer. The answers get their ids back and come out in the batch's order, as an array.
+   * Hands messages to this server's long-lived SDK server and waits for the answers to its
+   * requests, until the request's deadline (undefined when it passes first).
    */
-  private async handleBatch(request: Request, batch: readonly unknown[]): Promise<Response> {
-    const answers: Array<{ index: number; answer: unknown }> = [];
-    const forward: unknown[] = [];
-    const originalIds = new Map<number, { index: number; id: unknown }>();
-    batch.forEach((message, index) => {
-      const invalid = invalidToolCall(message);
-      if (invalid) return void answers.push({ index, answer: invalid });
-      if (invalid === null || isCancel(message)) return;
-      if (isJsonRpcRequest(message)) {
-        originalIds.set(index, { index, id: message.id });
-        forward.push({ ...message, id: index });
-      } else {
-        forward.push(message);
+  private async exchange(forward: ReadonlyArray<{ index: number; message: JSONRPCMessage }>, scope: RequestScope): Promise<Array<{ index: number; answer: unknown }> | undefined> {
+    const transport = await this.connected();
+    const ids: number[] = [];
+    const pending: Array<Promise<{ index: number; answer: unknown }>> = [];
+    for (const { index, message } of forward) {
+      if (!isJsonRpcRequest(message)) {
+        transport.notify(message);
+        continue;
       }
-    });
-    if (originalIds.size > 0 || forward.length > 0) {
-      const res = await this.transport(request, forward);
-      if (res.status === 202 && answers.length === 0) return res;
-      if (res.status !== 202) {
-        if (res.status !== 200) return res; // an HTTP-level refusal by the transport (e.g. an unsupported protocol version)
-        const body = await res.json() as unknown;
-        for (const answer of [body].flat() as Array<{ id?: unknown }>) {
-          const original = typeof answer?.id === 'number' ? originalIds.get(answer.id) : undefined;
-          answers.push(original ? { index: original.index, answer: { ...answer, id: original.id } } : { index: batch.length, answer });
-        }
-      }
+      pending.push(transport.request(message, (id) => {
+        ids.push(id);
+        this.scopes.set(id, scope);
+      }).then((answer) => ({ index, answer })));
     }
-    if (answers.length === 0) return new Response(null, { status: 202 });
-    return jsonResponse(200, answers.sort((x, y) => x.index - y.index).map((a) => a.answer));
-  }
-
-  /** Hands messages to a pooled SDK server over a fresh stateless transport. */
-  private async transport(request: Request, body: unknown): Promise<Response> {
-    const server = this.idle.pop() ?? this.createServer();
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    // Backstop: whatever keeps the SDK from answering, the request ends at its deadline.
-    const deadline = requestScope.getStore()?.deadline ?? Date.now() + this.opts.requestBudgetMs;
+    if (pending.length === 0) return [];
+    // Backstop: whatever keeps the server from answering, the request ends at its deadline.
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<Response>((resolve) => {
-      timer = setTimeout(() => resolve(jsonResponse(504, jsonRpcError(Code.INTERNAL_ERROR, 'Internal error: no answer within the request\'s time budget'))),
-        Math.max(0, deadline - Date.now() - 100));
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, scope.deadline - Date.now() - 100));
     });
     try {
-      return await Promise.race([transport.handleRequest(request, { parsedBody: body }), expired]);
+      return await Promise.race([Promise.all(pending), expired]);
     } finally {
       clearTimeout(timer);
-      // Let the SDK finish settling the request (it unregisters the handler's AbortController a few
-      // promise turns after the answer) before closing: closing first aborts that controller, and
-      // the DOMException it builds costs a sixth of a ping. Only the cost depends on this, not the answer.
-      for (let turn = 0; turn < 4; turn++) await Promise.resolve();
-      await transport.close();
-      if (this.idle.length < this.poolSize) this.idle.push(server);
+      for (const id of ids) {
+        this.scopes.delete(id);
+        transport.abandon(id);
+      }
     }
+  }
+
+  /** The transport of this server's SDK server, connected on first use. */
+  private connected(): Promise<DirectTransport> {
+    this.connection ??= (async () => {
+      const transport = new DirectTransport();
+      await this.createServer().connect(transport);
+      return transport;
+    })();
+    return this.connection;
   }
 
   private createServer(): Server {
@@ -195,7 +232,8 @@ export class McpHost {
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, () => this.listTools());
-    server.setRequestHandler(CallToolRequestSchema, (req) => this.callTool(req.params.name, req.params.arguments));
+    server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
+      this.callTool(req.params.name, req.params.arguments, this.scopes.get(extra.requestId as number)));
     server.onerror = () => { /* transport-level errors are answered by the transport itself */ };
     return server;
   }
@@ -228,7 +266,7 @@ export class McpHost {
   }
 
   /** tools/call, with the SDK McpServer's semantics: problems come back as `isError` results. */
-  public async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  public async callTool(name: string, args: Record<string, unknown> | undefined, scope?: RequestScope): Promise<CallToolResult> {
     const tool = this.tools.get(name);
     if (!tool) {
       if (this.disabled.has(name)) {
@@ -244,23 +282,25 @@ export class McpHost {
     if (this.server.missing.length > 0) {
       return toolError(`Server ${this.server.name} is not configured: set ${this.server.missing.join(', ')}`);
     }
-    const scope = requestScope.getStore();
     const deadline = scope?.deadline ?? Date.now() + this.opts.requestBudgetMs;
     const started = Date.now();
-    const upstream = createUpstreamClient({
-      server: this.server,
-      credentials: this.opts.credentials,
-      deadline,
-      attemptTimeoutMs: this.opts.upstreamTimeoutMs,
-      tool: name,
-      signal: scope?.signal,
-    });
     let result: CallToolResult;
     try {
       // One upstream slot for the whole call: its reads and what it builds from them are what
       // bounds memory, so a batch (or many clients) cannot run more than a few at once.
-      result = await withUpstreamSlot(`Tool ${name}`, deadline, scope?.signal,
-        () => tool.handler(parsed.data, this.toolContext(upstream, scope?.signal)));
+      result = await withUpstreamSlot(`Tool ${name}`, deadline, scope?.signal, (held) => {
+        const upstream = createUpstreamClient({
+          server: this.server,
+          credentials: this.opts.credentials,
+          deadline,
+          attemptTimeoutMs: this.opts.upstreamTimeoutMs,
+          tool: name,
+          signal: scope?.signal,
+          requestId: scope?.requestId,
+          held,
+        });
+        return tool.handler(parsed.data, this.toolContext(upstream, scope?.signal));
+      });
     } catch (err) {
       if (err instanceof UpstreamError || err instanceof CredentialError) {
         result = toolError(err.message);

@@ -1,7 +1,8 @@
 /**
  * The request pipeline every entry point shares:
  *   CORS preflight / Origin check -> route -> health | protected resource metadata | MCP
- *   (authentication, body limit, media types, JSON, JSON-RPC shape, write scope) -> SDK transport
+ *   (authentication, body limit, media types, JSON, JSON-RPC shape, write scope) -> the server's
+ *   long-lived SDK `Server` (mcp.ts, transport.ts)
  *   -> tool -> upstream.
  *
  * Adapters turn their event into an `HttpRequest` and the `HttpResponse` back into their shape.
@@ -13,7 +14,6 @@ import { CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, batchRefusal, isJsonRpcBody, jsonRpcError, requestProtocolVersion } from './jsonrpc';
 import { McpHost } from './mcp';
 import { configureLogger, logger } from './observability';
-import { requestScope } from './scope';
 import { CORS_ALLOW_HEADERS as CONTRACT_CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, PROTECTED_RESOURCE_METADATA_PATH } from '../../src/contract';
 
 export interface HttpRequest {
@@ -60,7 +60,6 @@ type Route =
 
 export interface PipelineOptions {
   readonly credentials?: CredentialStore;
-  readonly poolSize?: number;
   /** JWKS fetch timing (tests shorten the cool-down between fetches for an unknown key). */
   readonly auth?: AuthenticatorOptions;
 }
@@ -99,7 +98,6 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
     credentials,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     requestBudgetMs: config.requestBudgetMs,
-    poolSize: opts.poolSize,
   })]));
   const allowAny = config.allowedOrigins.includes('*');
   const allowed = new Set(config.allowedOrigins);
@@ -236,14 +234,8 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
         if (!refusal.ok) return authRefusal(refusal, Array.isArray(parsed) ? null : write.id);
       }
     }
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, v);
-    const webReq = { method: 'POST', url: `http://mcp.local${req.path}`, headers } as unknown as Request;
     const deadline = req.deadline ?? Date.now() + config.requestBudgetMs;
-    const res = await requestScope.run({ requestId, deadline, signal: req.signal, caller: caller.id }, () => host.handle(webReq, parsed));
-    const out: Record<string, string> = {};
-    res.headers.forEach((v, k) => { out[k] = v; });
-    return { status: res.status, headers: out, body: res.status === 202 ? '' : await res.text() };
+    return host.handle(req.headers, parsed, { requestId, deadline, signal: req.signal, caller: caller.id });
   }
 
   async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {

@@ -1,5 +1,7 @@
-/** Per-request facts (request id, deadline, abort signal) carried through async calls. */
-import { AsyncLocalStorage } from 'node:async_hooks';
+/**
+ * Per-request facts (request id, deadline, abort signal, caller), passed explicitly from the
+ * pipeline to the tool call: no AsyncLocalStorage, whose promise hooks slow every promise.
+ */
 
 export interface RequestScope {
   readonly requestId: string;
@@ -8,11 +10,4 @@ export interface RequestScope {
   readonly signal?: AbortSignal;
   /** Who is calling (`sub:<jwt subject>`, `iam:<arn>`, `api-key:<id>`), for log lines; never a credential. */
   readonly caller?: string;
-}
-
-export const requestScope = new AsyncLocalStorage<RequestScope>();
-
-/** The current request's id, for log lines. */
-export function currentRequestId(): string | undefined {
-  return requestScope.getStore()?.requestId;
 }

@@ -11,11 +11,9 @@
  * Credentials: every answer is redacted here, in one place, before anything reads or cuts it:
  * the body text before it is parsed, the headers, the Location of a redirect, error text.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerConfig } from './config';
 import type { CredentialStore } from './credentials';
 import { logger, traced } from './observability';
-import { currentRequestId } from './scope';
 import type { Credentials, UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './types';
 import { checkUpstreamUrl, redactUrl } from '../../src/contract';
 
@@ -97,7 +95,7 @@ const isContinuation = (b: number) => b >= 0x80 && b < 0xc0;
  * `limit` bytes and stops reading. `tail`: reads to the end, keeping only the last `limit` bytes.
  * A cut never splits a UTF-8 character.
  */
-async function readBody(res: Response, limit: number, mode: ReadMode): Promise<Body> {
+async function readBody(res: Response, limit: number, mode: ReadMode, held: SlotHold | undefined): Promise<Body> {
   if (!res.body) return { text: '', bytes: 0, dropped: 0 };
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (mode === 'json' && declared > limit) {
@@ -145,7 +143,6 @@ async function readBody(res: Response, limit: number, mode: ReadMode): Promise<B
   }
   const dropped = mode === 'head' ? (stopped && declared > buf.length ? declared - buf.length : 0) : total - buf.length;
   const cut = mode === 'head' ? (stopped ? 'end' : undefined) : total > buf.length ? 'start' : undefined;
-  const held = holding.getStore();
   if (held) held.bytes += total;
   return { text: buf.toString('utf8'), bytes: total, dropped, ...(cut ? { cut } : {}) };
 }
@@ -204,8 +201,16 @@ class Slots {
 }
 
 const slots = new Slots(MAX_CONCURRENT_UPSTREAM);
-/** Set while a tool call holds a slot for all of its upstream calls (see withUpstreamSlot). */
-const holding = new AsyncLocalStorage<{ bytes: number }>();
+
+/**
+ * A slot a tool call holds for all of its upstream calls (see withUpstreamSlot): given to the
+ * upstream client it creates, whose calls then take no slot of their own and count the bytes
+ * they read here. Passed explicitly rather than through AsyncLocalStorage, whose promise hooks
+ * would slow every promise of the process.
+ */
+export interface SlotHold {
+  bytes: number;
+}
 
 /** Sets how many upstream calls this process makes at once (a server with more memory may allow more). */
 export function setUpstreamConcurrency(limit: number): void {
@@ -217,18 +222,18 @@ export function setUpstreamConcurrency(limit: number): void {
  * slot of their own, and what it builds from their answers (mapped rows, the answer text) counts
  * against the same limit. Waits for a slot until `deadline` (less the time kept to answer).
  */
-export async function withUpstreamSlot<T>(what: string, deadline: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+export async function withUpstreamSlot<T>(what: string, deadline: number, signal: AbortSignal | undefined, fn: (held: SlotHold) => Promise<T>): Promise<T> {
   const waitMs = Math.max(0, deadline - Date.now() - SAFETY_MS);
   const wait = signal ? AbortSignal.any([AbortSignal.timeout(waitMs), signal]) : AbortSignal.timeout(waitMs);
   let release: () => void;
-  const held = { bytes: 0 };
+  const held: SlotHold = { bytes: 0 };
   try {
     release = await slots.acquire(wait);
   } catch {
     throw new UpstreamError(`${what} was not run: this process's ${slots.size} upstream slots stayed busy for ${Math.round(waitMs / 100) / 10} s (send fewer calls at once)`);
   }
   try {
-    return await holding.run(held, fn);
+    return await fn(held);
   } finally {
     release();
     // What the call built from a large answer is garbage now: see SWEEP_AFTER_BYTES.
@@ -256,6 +261,10 @@ export interface UpstreamClientOptions {
   readonly attemptTimeoutMs: number;
   readonly tool?: string;
   readonly signal?: AbortSignal;
+  /** The request's id, for log lines. */
+  readonly requestId?: string;
+  /** The slot of the tool call this client serves (withUpstreamSlot); absent: each call takes a slot. */
+  readonly held?: SlotHold;
   readonly maxRetries?: number;
   /** Base of the exponential backoff, in ms. */
   readonly backoffBaseMs?: number;
@@ -496,7 +505,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         try {
           // The slot is held while the answer is read and parsed: what bounds this process's memory
           // (a tool call run by withUpstreamSlot holds one already, for all of its calls).
-          release = holding.getStore() ? () => undefined : await slots.acquire(signal);
+          release = opts.held ? () => undefined : await slots.acquire(signal);
           ({ res, body } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const r = await fetch(url, {
               method,
@@ -516,7 +525,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
             const [limit, mode]: [number, ReadMode] = !r.ok ? [MAX_ERROR_BODY_BYTES, 'head']
               : req.responseType === 'text' ? [MAX_TEXT_BYTES, req.keep === 'tail' ? 'tail' : 'head']
                 : [MAX_JSON_BYTES, 'json'];
-            return { res: r, body: await readBody(r, limit, mode) };
+            return { res: r, body: await readBody(r, limit, mode, opts.held) };
           }));
         } catch (err) {
           if (!release && ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError')) {
@@ -528,7 +537,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           }
           const name = (err as Error)?.name;
           const durationMs = Date.now() - started;
-          logger.warn('upstream call failed', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
+          logger.warn('upstream call failed', { requestId: opts.requestId, server: server.name, tool: opts.tool, method, path: req.path, durationMs, error: name });
           if (name === 'TimeoutError' || name === 'AbortError') {
             throw new UpstreamError(`${backend.displayName} did not answer ${what} within ${Math.round(timeoutMs / 100) / 10} s`);
           }
@@ -545,7 +554,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           if (!res.ok) release();
         }
         const durationMs = Date.now() - started;
-        logger.info('upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
+        logger.info('upstream call', { requestId: opts.requestId, server: server.name, tool: opts.tool, method, path: req.path, status: res.status, durationMs, attempt });
 
         if (res.ok) {
           try {
@@ -575,7 +584,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         }
         if (res.status === 401 && !refreshed && credentials.refreshable(server)) {
           refreshed = true;
-          logger.info('upstream answered 401; re-reading the credential once', { requestId: currentRequestId(), server: server.name, tool: opts.tool });
+          logger.info('upstream answered 401; re-reading the credential once', { requestId: opts.requestId, server: server.name, tool: opts.tool });
           const fresh = await credentials.refresh(server);
           // Retried only with a credential that changed (a rotation); the same one would be refused again.
           if (Object.keys(fresh).some((k) => fresh[k] !== creds[k])) {
@@ -590,7 +599,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           const delay = hinted !== undefined ? hinted + Math.random() * 100 : backoff;
           if (Date.now() + delay < opts.deadline - SAFETY_MS - 100) {
             attempt++;
-            logger.info('retrying upstream call', { requestId: currentRequestId(), server: server.name, tool: opts.tool, status: res.status, delayMs: Math.round(delay), attempt });
+            logger.info('retrying upstream call', { requestId: opts.requestId, server: server.name, tool: opts.tool, status: res.status, delayMs: Math.round(delay), attempt });
             await sleep(delay, opts.signal);
             continue;
           }

@@ -9,7 +9,7 @@ import type { CredentialStore } from '../../../runtime/core/credentials';
 import type { BackendDefinition, Credentials, UpstreamFailure } from '../../../runtime/core/types';
 import {
   MAX_CONCURRENT_UPSTREAM, MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, MAX_JSON_ROWS, MAX_TEXT_BYTES, Redactor, UpstreamError, createUpstreamClient,
-  defaultConcurrency, setUpstreamConcurrency, withUpstreamSlot,
+  defaultConcurrency, setUpstreamConcurrency, withUpstreamSlot, type SlotHold,
 } from '../../../runtime/core/upstream';
 import { startFakeHttpApi, type FakeHttpApi } from '../../fakes/fake-http-api';
 
@@ -71,13 +71,13 @@ describe('Class: UpstreamClient', () => {
   });
 
   /** A client for `api` with a budget of `budgetMs` and fast backoff (no test waits on real backoff). */
-  function client(opts: { creds?: Credentials; rotated?: Credentials; budgetMs?: number; attemptTimeoutMs?: number; baseUrl?: string } = {}) {
+  function client(opts: { creds?: Credentials; rotated?: Credentials; budgetMs?: number; attemptTimeoutMs?: number; baseUrl?: string; held?: SlotHold } = {}) {
     const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
     const server: ServerConfig = {
       name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], settings: {}, missing: [],
     };
     const upstream = createUpstreamClient({
-      server, credentials, deadline: Date.now() + (opts.budgetMs ?? 10_000), attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000, backoffBaseMs: 1,
+      server, credentials, deadline: Date.now() + (opts.budgetMs ?? 10_000), attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000, backoffBaseMs: 1, held: opts.held,
     });
     return { upstream, credentials };
   }
@@ -362,8 +362,8 @@ describe('Class: UpstreamClient', () => {
             return { delayMs: 20, body: { ok: true } };
           },
         });
-        const tool = () => withUpstreamSlot('Tool t', Date.now() + 10_000, undefined, async () => {
-          const { upstream } = client();
+        const tool = () => withUpstreamSlot('Tool t', Date.now() + 10_000, undefined, async (held) => {
+          const { upstream } = client({ held });
           await upstream.request({ path: '/tool' });
           return (await upstream.request({ path: '/tool' })).status;
         });
