@@ -12,7 +12,8 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import {
-  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, JSONRPCMessageSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, isInitializeRequest,
+  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, JSONRPCMessageSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS,
+  isInitializeRequest,
   type CallToolResult, type JSONRPCMessage, type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { policyAllows, policyRefusal, type ServerConfig } from './config';
@@ -58,6 +59,11 @@ function invalidToolCall(message: unknown): JsonRpcErrorAnswer | null | undefine
 function jsonAnswer(status: number, body: unknown): HttpResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
+
+/** A message of a request's body, by its place in the body. */
+interface Forwarded { readonly index: number; readonly message: JSONRPCMessage }
+/** An answer, by the place of its message in the request's body. */
+interface Indexed { readonly index: number; readonly answer: unknown }
 
 const MESSAGE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 
@@ -156,8 +162,8 @@ export class McpHost {
       return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}` };
     }
     const messages: readonly unknown[] = batch ? parsedBody : [parsedBody];
-    const answers: Array<{ index: number; answer: unknown }> = [];
-    const forward: Array<{ index: number; message: JSONRPCMessage }> = [];
+    const answers: Indexed[] = [];
+    const forward: Forwarded[] = [];
     messages.forEach((message, index) => {
       const invalid = invalidToolCall(message);
       // A cancelled request is never answered, so the JSON response would wait forever: drop them.
@@ -180,10 +186,10 @@ export class McpHost {
    * Hands messages to this server's long-lived SDK server and waits for the answers to its
    * requests, until the request's deadline (undefined when it passes first).
    */
-  private async exchange(forward: ReadonlyArray<{ index: number; message: JSONRPCMessage }>, scope: RequestScope): Promise<Array<{ index: number; answer: unknown }> | undefined> {
+  private async exchange(forward: ReadonlyArray<Forwarded>, scope: RequestScope): Promise<Indexed[] | undefined> {
     const transport = await this.connected();
     const ids: number[] = [];
-    const pending: Array<Promise<{ index: number; answer: unknown }>> = [];
+    const pending: Array<Promise<Indexed>> = [];
     for (const { index, message } of forward) {
       if (!isJsonRpcRequest(message)) {
         transport.notify(message);

@@ -222,7 +222,9 @@ export function setUpstreamConcurrency(limit: number): void {
  * slot of their own, and what it builds from their answers (mapped rows, the answer text) counts
  * against the same limit. Waits for a slot until `deadline` (less the time kept to answer).
  */
-export async function withUpstreamSlot<T>(what: string, deadline: number, signal: AbortSignal | undefined, fn: (held: SlotHold) => Promise<T>): Promise<T> {
+export async function withUpstreamSlot<T>(
+  what: string, deadline: number, signal: AbortSignal | undefined, fn: (held: SlotHold) => Promise<T>,
+): Promise<T> {
   const waitMs = Math.max(0, deadline - Date.now() - SAFETY_MS);
   const wait = signal ? AbortSignal.any([AbortSignal.timeout(waitMs), signal]) : AbortSignal.timeout(waitMs);
   let release: () => void;
