@@ -71,15 +71,26 @@ describe('Class: UpstreamClient', () => {
   });
 
   /** A client for `api` with a budget of `budgetMs` and fast backoff (no test waits on real backoff). */
-  interface ClientOptions { creds?: Credentials; rotated?: Credentials; budgetMs?: number; attemptTimeoutMs?: number; baseUrl?: string; held?: SlotHold }
+  interface ClientOptions {
+    creds?: Credentials;
+    rotated?: Credentials;
+    budgetMs?: number;
+    attemptTimeoutMs?: number;
+    baseUrl?: string;
+    held?: SlotHold;
+  }
   function client(opts: ClientOptions = {}) {
     const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
     const server: ServerConfig = {
       name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], settings: {}, missing: [],
     };
     const upstream = createUpstreamClient({
-      server, credentials, deadline: Date.now() + (opts.budgetMs ?? 10_000), attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000,
-      backoffBaseMs: 1, held: opts.held,
+      server,
+      credentials,
+      deadline: Date.now() + (opts.budgetMs ?? 10_000),
+      attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000,
+      backoffBaseMs: 1,
+      held: opts.held,
     });
     return { upstream, credentials };
   }
