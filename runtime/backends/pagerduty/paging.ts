@@ -6,11 +6,11 @@
  * cursor that would fail.
  */
 import { z } from 'zod';
+import { pd } from './requests';
 import {
   Refusal, answer, output, paging, readTool,
   type Answer, type ListOutput, type Paging, type Query, type Row, type ToolContext, type ToolDefinition,
 } from '../../kit';
-import { pd } from './requests';
 
 /** The furthest PagerDuty pages: offset + limit. */
 export const MAX_OFFSET = 10_000;

@@ -9,8 +9,8 @@
  * answers 400, and the write is refused with a sentence that says to set `fromEmail`.
  */
 import { z } from 'zod';
-import { Refusal, answer, output, readTool, type Query, type Row, type ToolContext, type ToolDefinition, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 import { environmentPrefix } from '../../../src/contract';
+import { Refusal, answer, output, readTool, type Query, type Row, type ToolContext, type ToolDefinition, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 
 export const PAGERDUTY_ACCEPT = 'application/vnd.pagerduty+json;version=2';
 
@@ -50,7 +50,7 @@ export async function requester(ctx: ToolContext): Promise<Requester> {
     user = await tokenUser(ctx);
   } catch (err) {
     if (failedStatus(err) !== 400 && failedStatus(err) !== 403) throw err;
-    throw new Refusal(`this write needs the email of the PagerDuty user it acts as (the From header), and the token has no user of its own: `
+    throw new Refusal('this write needs the email of the PagerDuty user it acts as (the From header), and the token has no user of its own: '
       + `${(err as Error).message}. That is what an account-level API key answers: set fromEmail in McpServer.pagerduty({ ... }) `
       + `(the variable ${fromEmailVariable(ctx)}) to the email of the responder the server acts as, or use a user-level API key`);
   }

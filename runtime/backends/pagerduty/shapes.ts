@@ -135,8 +135,13 @@ const framed$ = (what: string) => z.unknown().optional().describe(`${what}, fram
 const INCIDENT_FIELDS = ['id', 'incident_number', 'title', 'status', 'urgency', 'created_at', 'updated_at', 'last_status_change_at', 'resolved_at', 'incident_key', 'alert_counts', 'html_url'];
 export const INCIDENT_ROW = rowSchema(INCIDENT_FIELDS, {
   priority: z.unknown().optional().describe('priority name (P1...)'),
-  service: ref$, escalation_policy: ref$, teams: refs$, assigned_to: refs$, acknowledged_by: refs$,
-  description: framed$('the incident\'s description'), details: framed$('the incident body\'s details'),
+  service: ref$,
+  escalation_policy: ref$,
+  teams: refs$,
+  assigned_to: refs$,
+  acknowledged_by: refs$,
+  description: framed$('the incident\'s description'),
+  details: framed$('the incident body\'s details'),
 });
 
 export function incidentRow(i: Row, full = false): Row {
@@ -160,8 +165,10 @@ export function incidentRow(i: Row, full = false): Row {
 
 const LOG_FIELDS = ['id', 'type', 'summary', 'created_at'];
 export const LOG_ENTRY_ROW = rowSchema(LOG_FIELDS, {
-  agent: ref$, channel: z.unknown().optional().describe('how it happened: api, web_ui, email, note, auto...'),
-  channel_text: framed$('what the channel carried (a note, an alert description)'), assigned_to: refs$,
+  agent: ref$,
+  channel: z.unknown().optional().describe('how it happened: api, web_ui, email, note, auto...'),
+  channel_text: framed$('what the channel carried (a note, an alert description)'),
+  assigned_to: refs$,
 });
 export function logEntryRow(e: Row): Row {
   const channel = (e.channel ?? {}) as Row;
@@ -205,9 +212,14 @@ export function serviceRow(s: Row): Row {
 
 const SCHEDULE_FIELDS = ['id', 'name', 'time_zone', 'description', 'html_url'];
 export const SCHEDULE_ROW = rowSchema(SCHEDULE_FIELDS, {
-  users: refs$, escalation_policies: refs$, teams: refs$,
+  users: refs$,
+  escalation_policies: refs$,
+  teams: refs$,
   final_schedule: z.unknown().optional().describe('who is on call when, over since..until: { coverage_percentage, entries: [{ start, end, user }] }'),
-  overrides: z.unknown().optional(), layers: z.unknown().optional(), since: z.unknown().optional(), until: z.unknown().optional(),
+  overrides: z.unknown().optional(),
+  layers: z.unknown().optional(),
+  since: z.unknown().optional(),
+  until: z.unknown().optional(),
 });
 export function scheduleRow(s: Row, full = false): Row {
   const row: Row = { ...pick(s, SCHEDULE_FIELDS), users: refs(s.users), escalation_policies: refs(s.escalation_policies), teams: refs(s.teams) };
@@ -248,7 +260,9 @@ export function userRow(u: Row): Row {
 
 const CHANGE_FIELDS = ['id', 'summary', 'timestamp', 'source', 'links'];
 export const CHANGE_ROW = rowSchema(CHANGE_FIELDS, {
-  services: refs$, integration: ref$, custom_details: framed$('the change\'s custom details'),
+  services: refs$,
+  integration: ref$,
+  custom_details: framed$('the change\'s custom details'),
   correlation: z.unknown().optional().describe('why PagerDuty relates it to the incident'),
 });
 export function changeRow(c: Row): Row {

@@ -73,7 +73,11 @@ const getIncident = readTool({
     incident_id: incidentId,
     include: z.array(z.enum(INCLUDES)).max(2).optional().describe('Also get these: alerts (GET /incidents/{id}/alerts), notes'),
   },
-  output: output.item(INCIDENT_ROW.extend({ alerts: z.array(ALERT_ROW).optional(), more_alerts: z.boolean().optional(), notes: z.array(NOTE_ROW).optional() })),
+  output: output.item(INCIDENT_ROW.extend({
+    alerts: z.array(ALERT_ROW).optional(),
+    more_alerts: z.boolean().optional().describe('Whether the incident has more alerts than these'),
+    notes: z.array(NOTE_ROW).optional(),
+  })),
   async run(a, ctx) {
     const path = incidentPath(a.incident_id);
     const res = await pd<{ incident: Row }>(ctx, { path });
@@ -94,7 +98,7 @@ const getIncident = readTool({
 const timeline = pdList({
   name: 'get_incident_timeline',
   title: 'Get an incident\'s timeline',
-  description: `The log entries of an incident, oldest first: triggered, notified, acknowledged, escalated, reassigned, annotated, resolved; `
+  description: 'The log entries of an incident, oldest first: triggered, notified, acknowledged, escalated, reassigned, annotated, resolved; '
     + `by whom and through which channel. overview=true (default) keeps the important changes only. ${UNTRUSTED_NOTE}`,
   input: {
     incident_id: incidentId,
