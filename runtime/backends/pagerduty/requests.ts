@@ -31,6 +31,22 @@ export function tokenUser(ctx: ToolContext): Promise<Row> {
   return ctx.remember('pagerduty:users/me', async () => (await pd<{ user: Row }>(ctx, { path: '/users/me' })).data.user);
 }
 
+/** What failures.ts says for the variable of the `From` user (it knows no server name). */
+export const FROM_PLACEHOLDER = '<PREFIX>_FROM_EMAIL';
+
+/**
+ * The ID of the key's own user, for `mine` filters; a `Refusal` for an account-level key, which
+ * has none.
+ */
+export async function myUserId(ctx: ToolContext, tool: string): Promise<string> {
+  try {
+    return String((await tokenUser(ctx)).id);
+  } catch (err) {
+    if (failedStatus(err) !== 400) throw err;
+    throw new Refusal(`${tool}: mine=true needs a user-level API key, and this server's key is account-level (it has no user): give user_ids instead`);
+  }
+}
+
 /** The variable that names the `From` user, for messages. */
 export const fromEmailVariable = (ctx: ToolContext) => `${environmentPrefix(ctx.serverName)}_FROM_EMAIL`;
 
@@ -49,7 +65,8 @@ export async function requester(ctx: ToolContext): Promise<Requester> {
   try {
     user = await tokenUser(ctx);
   } catch (err) {
-    if (failedStatus(err) !== 400 && failedStatus(err) !== 403) throw err;
+    // An account-level key has no user: PagerDuty answers /users/me with 400 (it cannot correlate a user).
+    if (failedStatus(err) !== 400) throw err;
     throw new Refusal('this write needs the email of the PagerDuty user it acts as (the From header), and the token has no user of its own: '
       + `${(err as Error).message}. That is what an account-level API key answers: set fromEmail in McpServer.pagerduty({ ... }) `
       + `(the variable ${fromEmailVariable(ctx)}) to the email of the responder the server acts as, or use a user-level API key`);
@@ -78,8 +95,16 @@ export async function requesterId(ctx: ToolContext, who: Requester): Promise<str
 /** A write: the Accept header, and `From` with the requester's email. */
 export async function pdWrite<T = Row>(ctx: ToolContext, req: UpstreamRequest): Promise<{ res: UpstreamResponse<T>; from: Requester }> {
   const from = await requester(ctx);
-  const res = await pd<T>(ctx, { ...req, headers: { ...req.headers, from: from.email } });
-  return { res, from };
+  try {
+    const res = await pd<T>(ctx, { ...req, headers: { ...req.headers, from: from.email } });
+    return { res, from };
+  } catch (err) {
+    // The failure sentence cannot know the server's prefix; here it is known: name the variable.
+    if (failedStatus(err) === 400 && err instanceof Error && err.message.includes(FROM_PLACEHOLDER)) {
+      throw new Refusal(err.message.split(FROM_PLACEHOLDER).join(fromEmailVariable(ctx)));
+    }
+    throw err;
+  }
 }
 
 /**

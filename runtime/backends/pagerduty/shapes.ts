@@ -49,6 +49,8 @@ export interface WindowRule {
   untilFor(since: number, now: number): number;
   /** `since` for a given `until`. */
   sinceFor(until: number, now: number): number;
+  /** With neither end given: a window that starts now (ahead: who will be on call), instead of one that ends now. */
+  readonly ahead?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export const CHANGE_WINDOW: WindowRule = { ...INCIDENT_WINDOW, what: 'change eve
 /** On-call periods: PagerDuty answers at most 90 days; one end alone makes a one-day window. */
 export const ONCALL_WINDOW: WindowRule = {
   what: 'on-call periods',
+  ahead: true,
   maxDays: 90,
   untilFor: (since) => since + DAY,
   sinceFor: (until, now) => (until > now ? now : until - DAY),
@@ -73,6 +76,7 @@ export const ONCALL_WINDOW: WindowRule = {
 /** A schedule's rendered entries: a week from the given end; 90 days at most keeps the answer readable. */
 export const SCHEDULE_WINDOW: WindowRule = {
   what: 'a rendered schedule',
+  ahead: true,
   maxDays: 90,
   untilFor: (since) => since + 7 * DAY,
   sinceFor: (until, now) => (until > now ? now : until - 7 * DAY),
@@ -91,7 +95,7 @@ export interface Window {
  * timeWindow('2026-01-01T00:00:00Z', undefined, INCIDENT_WINDOW); // { since: '2026-01-01T00:00:00.000Z', until: '2026-06-30T00:00:00.000Z' } (or now, if earlier)
  */
 export function timeWindow(since: string | undefined, until: string | undefined, rule: WindowRule, now = Date.now()): Window {
-  const s = since !== undefined ? Date.parse(since) : undefined;
+  const s = since !== undefined ? Date.parse(since) : until === undefined && rule.ahead ? now : undefined;
   const u = until !== undefined ? Date.parse(until) : undefined;
   const start = s ?? rule.sinceFor(u ?? now, now);
   const end = u ?? rule.untilFor(start, now);

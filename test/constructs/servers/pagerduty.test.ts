@@ -5,7 +5,7 @@
  * servers), FROM_EMAIL, the write switch and the tool policy.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../../src';
+import { FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../../src';
 import { PAGERDUTY_BACKEND } from '../../../src/contract';
 import { newStack } from '../helpers';
 
@@ -14,7 +14,7 @@ const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/page
 const token = ServerCredential.fromSecretCompleteArn(TOKEN_ARN);
 
 /** The environment variables of every function of a fleet of `servers`. */
-function environments(servers: McpServer[], compute = FleetCompute.lambdaPerServer()): Array<Record<string, unknown>> {
+function environments(servers: McpServer[], compute: IFleetCompute = FleetCompute.lambdaPerServer()): Array<Record<string, unknown>> {
   const stack = newStack();
   new McpServerFleet(stack, 'F', { environment: 'production', servers, compute });
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');

@@ -109,6 +109,25 @@ describe('PagerDuty read tools', () => {
       });
     });
 
+    it('mine=true filters on the key\'s own user (asked once), and is refused for an account-level key', async () => {
+      const { text } = await call('list_incidents', { mine: true });
+      const incidents = pd.requests.filter((r) => r.path === '/incidents');
+      expect(incidents).toHaveLength(1);
+      expect(incidents[0].queryAll['user_ids[]']).toEqual(['PALICE1']);
+      expect(rowsOf(text).map((r) => r.id)).toEqual(['PINC001']);
+      pd.reset();
+      const oncall = await call('list_oncalls', { mine: true });
+      expect(only().queryAll['user_ids[]']).toEqual(['PALICE1']);
+      expect(rowsOf(oncall.text).map((r) => r.user.id)).toEqual(['PALICE1']);
+      pd.reset();
+      const account = await call('list_incidents', { mine: true }, 'pd-acct');
+      expect(account.isError).toBe(true);
+      expect(account.text).toBe('list_incidents: mine=true needs a user-level API key, and this server\'s key is account-level (it has no user): give user_ids instead');
+      expect(pd.requests.map((r) => r.path)).toEqual(['/users/me']);
+      const both = await call('list_oncalls', { mine: true, user_ids: ['PBOB002'] });
+      expect(both.text).toBe('give mine or user_ids, not both');
+    });
+
     it('with resolved incidents and no dates, sends the last 30 days explicitly', async () => {
       const { text } = await call('list_incidents', { statuses: ['resolved'] });
       const { since, until } = only().query;
@@ -314,9 +333,11 @@ describe('PagerDuty read tools', () => {
     });
 
     it('get_schedule without dates renders the next 7 days', async () => {
+      const before = Date.now();
       await call('get_schedule', { schedule_id: 'PSCH001' });
       const { since, until } = only().query;
       expect(Date.parse(until) - Date.parse(since)).toBe(7 * DAY);
+      expect(Date.parse(since)).toBeGreaterThanOrEqual(before - 1000);
     });
 
     it('list_escalation_policies and get_escalation_policy with its rules in order', async () => {

@@ -187,13 +187,13 @@ describe('PagerDuty write tools', () => {
       expect(isError).toBe(true);
       expect(writes()[0].headers.from).toBe('nobody@example.com');
       expect(text).toBe('PagerDuty answered 400 for POST /incidents/PINC001/notes: Requester User Not Found: No user has the email nobody@example.com '
-        + '(PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server\'s fromEmail (<PREFIX>_FROM_EMAIL) to that user\'s email)');
+        + '(PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server\'s fromEmail (PD_STRANGER_FROM_EMAIL) to that user\'s email)');
     });
 
     it('PagerDuty\'s 400 (2016) for a missing From is explained too', async () => {
       pd.queue('PUT', '/incidents', { status: 400, body: { error: { message: 'You must specify a user\'s email address in the "From" header to perform this action', code: 2016 } } });
       const { text } = await call('pd-from', 'update_incidents', { incident_ids: ['PINC001'], status: 'resolved' });
-      expect(text).toContain('(PagerDuty needs the email of a real PagerDuty user in the From header for this');
+      expect(text).toContain('(PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server\'s fromEmail (PD_FROM_FROM_EMAIL)');
     });
 
     it('for a From email no user has, responder requests say to fix fromEmail', async () => {
