@@ -91,7 +91,9 @@ export const repositoryTools = [
       const shown = textWindow(content, MAX_TEXT_CHARS, 'head');
       if (shown.omitted === 0 && !readCut) return answer.message(`${header}\n\n${content}`, { ...meta, ...window, binary: false, content });
       const shownBytes = Buffer.byteLength(shown.text);
-      const why = shown.omitted > 0 ? `showing the first ${MAX_TEXT_CHARS} of ${content.length} characters` : `the file is ${size} bytes; only the first ${res.bytes - (res.droppedBytes ?? 0)} bytes could be read`;
+      // Two limits may cut: the answer's characters, and the upstream read limit (the first bytes of a larger file).
+      const why = `showing ${shown.omitted > 0 ? `the first ${shown.text.length}` : `all ${shown.text.length}`} characters read of a ${size}-byte file`
+        + (readCut ? `; reading stops at ${Buffer.byteLength(res.data)} bytes, so lines past that cannot be shown` : '');
       const lastShown = (window.start_line ?? 1) + shown.text.split('\n').length - 2;
       return answer.message(`${header} [truncated: ${why}]\n\n${shown.text}`, {
         ...meta,

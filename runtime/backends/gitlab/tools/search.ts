@@ -14,7 +14,7 @@ const FREE_TEXT = ['description', 'body', 'message'];
 function frameRow(row: Row, scope: string): Row {
   const out = { ...row };
   for (const key of FREE_TEXT) {
-    if (typeof out[key] === 'string') out[key] = framed(out[key], `${key} of a ${scope} result`);
+    if (typeof out[key] === 'string') out[key] = framed(out[key], `${key} of a search result (${scope})`);
   }
   return out;
 }
