@@ -38,7 +38,7 @@ const search = readTool({
       return {
         id: content.id,
         type: content.type ?? r.entityType,
-        title: typeof r.title === 'string' ? highlighted(r.title) : content.title,
+        title: typeof r.title === 'string' ? r.title.replace(/@@@(?:end)?hl@@@/g, '') : content.title,
         space: resultSpace(r),
         excerpt,
         last_modified: r.lastModified,
