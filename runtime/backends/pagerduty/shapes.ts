@@ -45,12 +45,12 @@ export interface WindowRule {
   /** `incidents`, for messages. */
   readonly what: string;
   readonly maxDays: number;
+  /** With neither end given: a window that starts now (ahead: who will be on call), instead of one that ends now. */
+  readonly ahead?: boolean;
   /** `until` for a given `since` (epoch ms). */
   untilFor(since: number, now: number): number;
   /** `since` for a given `until`. */
   sinceFor(until: number, now: number): number;
-  /** With neither end given: a window that starts now (ahead: who will be on call), instead of one that ends now. */
-  readonly ahead?: boolean;
 }
 
 /**
