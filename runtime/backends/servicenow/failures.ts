@@ -12,7 +12,7 @@ const HINTS: Record<number, string> = {
   403: 'the integration user lacks a role or an ACL this needs',
   404: 'no such record, or an ACL hides it from the integration user',
   409: 'it conflicts with the record\'s current state',
-  429: 'the instance\'s REST rate limit rule for this user was hit (sys_rate_limit_rules; counts reset each hour)',
+  429: 'a REST rate limit rule of the instance (sys_rate_limit_rules) was hit for this user; its count resets each hour',
 };
 
 /** What a path reads: `table incident`, `the Change Management API`... */

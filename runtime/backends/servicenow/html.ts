@@ -61,7 +61,8 @@ function decodeEntity(entity: string): string {
  */
 export function htmlToText(html: string): string {
   const text = dropHidden(html)
-    .replace(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g, (_m, name: string) => {
+    // `[^<>]*`: a scan for the end of a tag stops at the next `<`, so unclosed tags stay linear.
+    .replace(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>/g, (_m, name: string) => {
       const t = name.toLowerCase();
       if (t === 'li') return _m.startsWith('</') ? '' : '\n- ';
       if (t === 'td' || t === 'th') return _m.startsWith('</') ? '\t' : '';
@@ -69,9 +70,8 @@ export function htmlToText(html: string): string {
     })
     .replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});/g, (_m, e: string) => decodeEntity(e))
     .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\u00a0]+\n/g, '\n')
-    .replace(/\n[ \t\u00a0]+/g, '\n')
-    .replace(/[ \t\u00a0]{2,}/g, ' ')
+    // Per line with trim(): a regex anchored after a run of spaces would rescan the run from each of its characters.
+    .split('\n').map((line) => line.replace(/[ \t\u00a0]{2,}/g, ' ').trim()).join('\n')
     .replace(/\n{3,}/g, '\n\n');
   return text.trim();
 }

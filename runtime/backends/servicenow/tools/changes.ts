@@ -201,7 +201,7 @@ const createChange = writeTool({
     const { type, template, ...fields } = a;
     if (type === 'standard' && !template) answer.refuse('a standard change needs template: the sys_id of a published standard change template');
     if (type !== 'standard' && template) answer.refuse(`template goes with type standard only, got type ${type}`);
-    if (type !== 'standard' && !fields.short_description) answer.refuse(`a ${type} change needs short_description`);
+    if (type !== 'standard' && !fields.short_description) answer.refuse(`${type === 'emergency' ? 'an' : 'a'} ${type} change needs short_description`);
     const path = type === 'standard' ? `${CHANGE_API}/standard/${pathSegment(template!, 'template')}` : `${CHANGE_API}/${type}`;
     const res = await ctx.upstream.request({ method: 'POST', path, body: fields });
     const record = resultRecord(res.data, 'new change');

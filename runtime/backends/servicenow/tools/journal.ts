@@ -101,7 +101,7 @@ function noteTool(field: keyof typeof KINDS, spec: { name: string; title: string
       });
       const number = valueOf(res.data?.result?.number);
       const visibility = field === 'work_notes' ? 'internal' : 'customer-visible';
-      return answer.message(`Added a ${KINDS[field]} to ${a.table} ${String(number ?? id)}.`, { sys_id: id, number, table: a.table, field, visibility });
+      return answer.message(`Added ${field === 'work_notes' ? 'an' : 'a'} ${KINDS[field]} to ${a.table} ${String(number ?? id)}.`, { sys_id: id, number, table: a.table, field, visibility });
     },
   });
 }
