@@ -42,7 +42,9 @@ describe('ServiceNow write tools', () => {
     for (const name of WRITE_TOOLS) expect(roNames).not.toContain(name);
     expect(roNames.sort()).toEqual([...SERVICENOW_BACKEND.tools.read].sort());
     expect(rwTools.map((t) => t.name).sort()).toEqual([...SERVICENOW_BACKEND.tools.read, ...WRITE_TOOLS].sort());
-    for (const t of rwTools.filter((x) => WRITE_TOOLS.includes(x.name))) expect(t.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+    for (const t of rwTools.filter((x) => WRITE_TOOLS.includes(x.name))) {
+      expect(t.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+    }
     expect(rwTools.find((t) => t.name === 'sn_add_customer_comment')!.description).toContain('VISIBLE TO THE CALLER');
   });
 
