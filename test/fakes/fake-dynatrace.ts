@@ -34,7 +34,8 @@ export interface FakeDynatrace extends FakeHttpApi {
 
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
 const MIN = 60_000;
-const err = (status: number, message: string, extra: Record<string, unknown> = {}): FakeAnswer => ({ status, body: { error: { code: status, message, ...extra } } });
+const err = (status: number, message: string, extra: Record<string, unknown> = {}): FakeAnswer =>
+  ({ status, body: { error: { code: status, message, ...extra } } });
 
 const ref = (id: string, name: string) => ({ entityId: { id, type: id.slice(0, id.lastIndexOf('-')) }, name });
 const CHECKOUT = 'SERVICE-0123456789ABCDEF';
@@ -255,7 +256,8 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
           const status = selectorValues(sel, 'status')?.map((s) => s.toUpperCase());
           const display = selectorValues(sel, 'displayId');
           const severity = selectorValues(sel, 'severityLevel');
-          const rows = PROBLEMS.filter((p) => (!status || status.includes(p.status)) && (!display || display.includes(p.displayId)) && (!severity || severity.includes(p.severityLevel)));
+          const rows = PROBLEMS.filter((p) => (!status || status.includes(p.status)) && (!display || display.includes(p.displayId))
+            && (!severity || severity.includes(p.severityLevel)));
           return page(req, 'problems', rows, 'problems');
         },
       },
@@ -294,7 +296,9 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
           const type = selectorValues(sel, 'type')?.[0];
           const contains = selectorValues(sel, 'entityName.contains')?.[0]?.toLowerCase();
           const rows = ENTITIES.filter((e) => (!type || e.type === type) && (!contains || e.displayName.includes(contains)))
-            .map(({ entityId, type: t, displayName, tags, managementZones, firstSeenTms, lastSeenTms }) => ({ entityId, type: t, displayName, tags, managementZones, firstSeenTms, lastSeenTms }));
+            // The list has the default fields and those `fields` asks for; relationships only on the single entity.
+            .map(({ entityId, type: t, displayName, tags, managementZones, firstSeenTms, lastSeenTms }) =>
+              ({ entityId, type: t, displayName, tags, managementZones, firstSeenTms, lastSeenTms }));
           return page(req, 'entities', rows, 'entities');
         },
       },
@@ -434,7 +438,10 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
                     dqlVersion: 'V1_0',
                     scannedBytes: 1_234_567_890,
                     scannedDataPoints: 0,
-                    analysisTimeframe: { start: q.body.defaultTimeframeStart ?? new Date(T0 - 120 * MIN).toISOString(), end: q.body.defaultTimeframeEnd ?? new Date(T0).toISOString() },
+                    analysisTimeframe: {
+                      start: q.body.defaultTimeframeStart ?? new Date(T0 - 120 * MIN).toISOString(),
+                      end: q.body.defaultTimeframeEnd ?? new Date(T0).toISOString(),
+                    },
                     locale: 'en_US',
                     executionTimeMilliseconds: 412,
                     notifications,

@@ -29,7 +29,9 @@ export function grailAnswer(run: GrailRun, map: (row: Row) => Row, shown = run.m
     ...(run.scannedBytes !== undefined ? { scanned_bytes: run.scannedBytes } : {}),
     records_cut: run.recordsCut,
     scan_cut: run.scanCut,
-    ...(run.notifications.length > 0 ? { notifications: run.notifications.map((n) => ({ severity: n.severity, notificationType: n.notificationType, message: n.message })) } : {}),
+    ...(run.notifications.length > 0
+      ? { notifications: run.notifications.map((n) => ({ severity: n.severity, notificationType: n.notificationType, message: n.message })) }
+      : {}),
   };
   return { text: a.text, data: { ...a.data, api: 'platform', grail } as DualListOutput };
 }

@@ -21,7 +21,8 @@ export interface EntityFilter {
   entity_tags?: string[];
 }
 
-const hasFilter = (f: EntityFilter) => f.entity_id !== undefined || f.entity_type !== undefined || f.entity_name_contains !== undefined || f.entity_tags !== undefined;
+const hasFilter = (f: EntityFilter) =>
+  f.entity_id !== undefined || f.entity_type !== undefined || f.entity_name_contains !== undefined || f.entity_tags !== undefined;
 
 /** The classic `entitySelector`, or undefined without entity filters. */
 export function entitySelector(f: EntityFilter): string | undefined {

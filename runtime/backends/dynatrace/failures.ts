@@ -6,7 +6,13 @@
  */
 import { describeFailures, errorDetail, type UpstreamFailure } from '../../kit';
 
-type Body = { error?: { message?: unknown; details?: { errorMessage?: unknown; syntaxErrorPosition?: { start?: { line?: number; column?: number } } }; constraintViolations?: Array<{ path?: unknown; message?: unknown }> } };
+interface Body {
+  error?: {
+    message?: unknown;
+    details?: { errorMessage?: unknown; syntaxErrorPosition?: { start?: { line?: number; column?: number } } };
+    constraintViolations?: Array<{ path?: unknown; message?: unknown }>;
+  };
+}
 
 /** The message, plus what the body says about which parameter or which DQL position is wrong. */
 function detail(body: unknown): string | undefined {

@@ -154,7 +154,8 @@ export async function verifyDql(ctx: ToolContext, query: string): Promise<Verifi
   const res = await ctx.upstream.request<Verification>({
     method: 'POST', baseUrl: platformBase(ctx), path: `${QUERY_API}/query:verify`, body: { query, generateCanonicalQuery: true, timezone: 'UTC', locale: 'en_US' },
   });
-  return { valid: res.data.valid === true, notifications: Array.isArray(res.data.notifications) ? res.data.notifications : [], canonicalQuery: res.data.canonicalQuery };
+  const notifications = Array.isArray(res.data.notifications) ? res.data.notifications : [];
+  return { valid: res.data.valid === true, notifications, canonicalQuery: res.data.canonicalQuery };
 }
 
 /** `1.2 GB` / `340 KB`. */

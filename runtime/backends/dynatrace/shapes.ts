@@ -158,7 +158,9 @@ const grailSchema = z.object({
   scanned_bytes: z.number().optional().describe('Bytes Grail read for the query (what it bills)'),
   records_cut: z.boolean().describe('Grail cut the result at max_records: there are more'),
   scan_cut: z.boolean().describe('Grail stopped at the scan limit: records may be missing'),
-  notifications: z.array(z.object({ severity: z.unknown().optional(), notificationType: z.unknown().optional(), message: z.unknown().optional() })).optional(),
+  notifications: z.array(z.object({
+    severity: z.unknown().optional(), notificationType: z.unknown().optional(), message: z.unknown().optional(),
+  })).optional(),
 }).describe('Present when the answer came from Grail (platform token)');
 
 /** `output.list(row)` plus which API answered and, for Grail, what the caps did. */

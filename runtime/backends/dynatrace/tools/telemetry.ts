@@ -46,7 +46,8 @@ const queryMetrics = readTool({
     const from = a.from ?? 'now-2h';
     if (await tokenKind(ctx) === 'classic') {
       const split = a.split_by ? `:splitBy(${a.split_by.map((d) => selectorValue(d, 'split_by')).join(',')})` : '';
-      const res = await ctx.upstream.request<{ result?: Array<{ metricId?: unknown; data?: Row[] }>; totalCount?: number; resolution?: string; warnings?: unknown }>({
+      type MetricData = { result?: Array<{ metricId?: unknown; data?: Row[] }>; totalCount?: number; resolution?: string; warnings?: unknown };
+      const res = await ctx.upstream.request<MetricData>({
         path: '/api/v2/metrics/query',
         query: { metricSelector: `${a.metric_key}${split}:${aggregation}`, entitySelector: entitySelector(a), from, to: a.to, resolution: a.resolution },
       });

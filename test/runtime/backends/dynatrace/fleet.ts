@@ -5,7 +5,8 @@
  * - `dynatrace`: a classic token, read-only;          - `dt-rw`: a classic token, writes on;
  * - `dt-grail`: a platform token, writes on;          - `dt-noscope`: a classic token lacking scopes;
  * - `dt-legacy`: a token of no known kind (sent as a classic one, refused);
- * - `dt-crossed`: a platform token whose PLATFORM_URL is the environment server (the wrong host).
+ * - `dt-crossed`: a platform token whose PLATFORM_URL is the environment server (the wrong host);
+ * - `dt-nourl`: a platform token, no PLATFORM_URL, and a URL without `.live.` to derive one from.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
@@ -19,7 +20,7 @@ export interface DynatraceFleet {
   close(): Promise<void>;
 }
 
-export const SERVERS = 'dynatrace,dt-rw:dynatrace,dt-grail:dynatrace,dt-noscope:dynatrace,dt-legacy:dynatrace,dt-crossed:dynatrace';
+export const SERVERS = 'dynatrace,dt-rw:dynatrace,dt-grail:dynatrace,dt-noscope:dynatrace,dt-legacy:dynatrace,dt-crossed:dynatrace,dt-nourl:dynatrace';
 
 export async function startDynatraceFleet(extra: NodeJS.ProcessEnv = {}): Promise<DynatraceFleet> {
   const dt = await startFakeDynatrace();
@@ -44,6 +45,8 @@ export async function startDynatraceFleet(extra: NodeJS.ProcessEnv = {}): Promis
     DT_CROSSED_URL: dt.url,
     DT_CROSSED_PLATFORM_URL: dt.url,
     DT_CROSSED_TOKEN: 'dt0s16.CROSSED.crossed-secret-part',
+    DT_NOURL_URL: dt.url,
+    DT_NOURL_TOKEN: 'dt0s16.NOURL.nourl-secret-part',
     ...extra,
   };
   const fleet = await startFleetServer({ port: 0, env });

@@ -5,8 +5,8 @@
  * notifications, verify-before-run for raw DQL, and the DQL each typed tool builds.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RecordedRequest } from '../../../fakes/fake-dynatrace';
 import { callTool, rowsOf, startDynatraceFleet, type DynatraceFleet } from './fleet';
+import type { RecordedRequest } from '../../../fakes/fake-dynatrace';
 
 const EXECUTE = '/platform/storage/query/v1/query:execute';
 const POLL = '/platform/storage/query/v1/query:poll';
@@ -26,7 +26,7 @@ describe('Dynatrace tools with a platform token', () => {
   const platform = () => setup.dt.platform.requests;
   const call = (name: string, args: Record<string, unknown> = {}) => callTool(client, name, args);
   /** The query of the n-th execute call. */
-  const executed = (n = 0) => platform().filter((r) => r.path === EXECUTE)[n];
+  const executed = (n = 0) => platform().filter((r) => r.path === EXECUTE)[n] as RecordedRequest & { body: any };
 
   function expectProtocol(reqs: RecordedRequest[]): void {
     const [execute, poll] = reqs;
@@ -54,8 +54,14 @@ describe('Dynatrace tools with a platform token', () => {
     expectProtocol(platform().slice(1));
     expect(executed().body).toEqual({
       query: 'fetch logs | filter loglevel == "ERROR"',
-      defaultTimeframeStart: '2026-11-20T08:00:00.000Z', defaultTimeframeEnd: '2026-11-20T10:00:00.000Z',
-      maxResultRecords: 50, maxResultBytes: 524288, defaultScanLimitGbytes: 25, requestTimeoutMilliseconds: 5000, timezone: 'UTC', locale: 'en_US',
+      defaultTimeframeStart: '2026-11-20T08:00:00.000Z',
+      defaultTimeframeEnd: '2026-11-20T10:00:00.000Z',
+      maxResultRecords: 50,
+      maxResultBytes: 524288,
+      defaultScanLimitGbytes: 25,
+      requestTimeoutMilliseconds: 5000,
+      timezone: 'UTC',
+      locale: 'en_US',
     });
     // The environment server is never called with the platform token.
     expect(setup.dt.requests).toHaveLength(0);
@@ -192,7 +198,7 @@ describe('Dynatrace tools with a platform token', () => {
     expect(rowsOf(found.text).map((r) => r.id)).toEqual(['SERVICE-0123456789ABCDEF', 'SERVICE-FEDCBA9876543210']);
     const one = await call('get_entity', { entity_id: 'HOST-00000000000000A1' });
     expect(executed(1).body.query).toBe('fetch dt.entity.host\n| filter id == "HOST-00000000000000A1"\n| fieldsAdd tags, managementZones\n| limit 1');
-    expect(JSON.parse(one.text)).toMatchObject({ id: 'HOST-00000000000000A1', 'entity.name': 'web-1' });
+    expect(JSON.parse(one.text)).toMatchObject({ 'id': 'HOST-00000000000000A1', 'entity.name': 'web-1' });
   });
 
   it('query_metrics runs a timeseries split by the entity it filters on', async () => {

@@ -60,16 +60,26 @@ describe('Dynatrace write tools', () => {
 
   it('send_event posts a deployment marker with its deployment properties and a quoted entity selector', async () => {
     const { isError, text, data } = await callTool(writer, 'send_event', {
-      event_type: 'CUSTOM_DEPLOYMENT', title: 'Deploy payments 2.3.2', entity_type: 'SERVICE', entity_name_contains: 'pay"ments',
-      deployment_name: 'payments', deployment_version: '2.3.2', ci_back_link: 'https://gitlab.example.com/platform/payments/-/pipelines/9001', properties: { 'git.sha': 'abc123' },
+      event_type: 'CUSTOM_DEPLOYMENT',
+      title: 'Deploy payments 2.3.2',
+      entity_type: 'SERVICE',
+      entity_name_contains: 'pay"ments',
+      deployment_name: 'payments',
+      deployment_version: '2.3.2',
+      ci_back_link: 'https://gitlab.example.com/platform/payments/-/pipelines/9001',
+      properties: { 'git.sha': 'abc123' },
     });
     expect(isError).toBe(false);
     expect(requests()).toHaveLength(1);
     expect(requests()[0]).toMatchObject({ method: 'POST', path: '/api/v2/events/ingest' });
     expect(requests()[0].body).toEqual({
-      eventType: 'CUSTOM_DEPLOYMENT', title: 'Deploy payments 2.3.2', entitySelector: 'type("SERVICE"),entityName.contains("pay~"ments")',
+      eventType: 'CUSTOM_DEPLOYMENT',
+      title: 'Deploy payments 2.3.2',
+      entitySelector: 'type("SERVICE"),entityName.contains("pay~"ments")',
       properties: {
-        'git.sha': 'abc123', 'dt.event.deployment.name': 'payments', 'dt.event.deployment.version': '2.3.2',
+        'git.sha': 'abc123',
+        'dt.event.deployment.name': 'payments',
+        'dt.event.deployment.version': '2.3.2',
         'dt.event.deployment.ci_back_link': 'https://gitlab.example.com/platform/payments/-/pipelines/9001',
       },
     });
