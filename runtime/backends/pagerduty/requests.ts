@@ -9,6 +9,7 @@
  * answers 400, and the write is refused with a sentence that says to set `fromEmail`.
  */
 import { z } from 'zod';
+import { FROM_PLACEHOLDER } from './failures';
 import { environmentPrefix } from '../../../src/contract';
 import { Refusal, answer, output, readTool, type Query, type Row, type ToolContext, type ToolDefinition, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 
@@ -30,9 +31,6 @@ export function failedStatus(err: unknown): number | undefined {
 export function tokenUser(ctx: ToolContext): Promise<Row> {
   return ctx.remember('pagerduty:users/me', async () => (await pd<{ user: Row }>(ctx, { path: '/users/me' })).data.user);
 }
-
-/** What failures.ts says for the variable of the `From` user (it knows no server name). */
-export const FROM_PLACEHOLDER = '<PREFIX>_FROM_EMAIL';
 
 /**
  * The ID of the key's own user, for `mine` filters; a `Refusal` for an account-level key, which
