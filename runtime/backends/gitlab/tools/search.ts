@@ -42,7 +42,7 @@ export const searchTools = [
         // project_id was checked against PROJECTS before run (scopedTool).
         path = `${projectPath(a.project_id)}/search`;
       } else if (a.group !== undefined) {
-        checkGroup(ctx, a.group);
+        await checkGroup(ctx, a.group);
         path = `${groupPath(a.group)}/search`;
       } else {
         const list = allowedPaths(ctx);

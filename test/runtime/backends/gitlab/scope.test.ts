@@ -135,7 +135,24 @@ describe('GitLab PROJECTS allow-list', () => {
     it('entries are matched without regard to case, as GitLab finds paths', async () => {
       const { isError } = await call(mixed, 'get_project', { project_id: 'team/service-8' });
       expect(isError).toBe(false);
-      expect(requested()).toEqual(['GET /api/v4/projects/team%2Fservice-8']);
+      // The first call resolves the path (remembered), then the tool reads it.
+      expect(requested()).toEqual(['GET /api/v4/projects/team%2Fservice-8', 'GET /api/v4/projects/team%2Fservice-8']);
+    });
+
+    it('a path that looks inside but that GitLab resolves to a moved project elsewhere is refused', async () => {
+      // GitLab serves a moved project under its old path: platform/old now is team/service-8.
+      gitlab.queue('GET', '/api/v4/projects/platform%2Fold', { body: { id: 8, path_with_namespace: 'team/service-8' } });
+      const { text, isError } = await call(group, 'list_issues', { project_id: 'platform/old' });
+      expect(isError).toBe(true);
+      expect(text).toBe(outside('project_id "platform/old" (moved: now team/service-8)', '"platform"'));
+      expect(requested()).toEqual(['GET /api/v4/projects/platform%2Fold']);
+    });
+
+    it('a group that GitLab resolves elsewhere is refused the same way', async () => {
+      gitlab.queue('GET', '/api/v4/groups/platform%2Fold', { body: { id: 11, full_path: 'team', path: 'team' } });
+      const { text } = await call(group, 'list_projects', { group: 'platform/old' });
+      expect(text).toBe(outside('group "platform/old" (moved: now team)', '"platform"'));
+      expect(requested()).toEqual(['GET /api/v4/groups/platform%2Fold?with_projects=false']);
     });
 
     it('coveringEntry matches whole path segments only', () => {
@@ -185,7 +202,7 @@ describe('GitLab PROJECTS allow-list', () => {
       expect(inside.data!.items).toHaveLength(3);
       expect(above.text).toBe(outside('group "platform"', '"platform/fleet", "team/service-7"'));
       expect(elsewhere.text).toBe(outside('group "sandbox"', '"platform"'));
-      expect(requested()).toEqual(['GET /api/v4/groups/team/projects?include_subgroups=true&simple=true&page=1&per_page=20']);
+      expect(requested()).toEqual(['GET /api/v4/groups/team?with_projects=false', 'GET /api/v4/groups/team/projects?include_subgroups=true&simple=true&page=1&per_page=20']);
     });
 
     it('a cursor for an entry the list does not have is refused', async () => {
@@ -211,7 +228,8 @@ describe('GitLab PROJECTS allow-list', () => {
       const refused = await call(two, 'search', { scope: 'issues', search: 'cold' });
       const inside = await call(two, 'search', { scope: 'commits', search: 'cache', project_id: 'platform/fleet' });
       expect(refused.text).toBe('this server searches only inside its PROJECTS ("platform/fleet", "team/service-7"): give project_id or group set to one of them');
-      expect(requested()).toEqual(['GET /api/v4/projects/platform%2Ffleet/search?scope=commits&search=cache&page=1&per_page=20']);
+      // platform/fleet's path was resolved by an earlier test of this process (remembered): only the search is asked.
+      expect(requested().filter((r) => r.includes('/search'))).toEqual(['GET /api/v4/projects/platform%2Ffleet/search?scope=commits&search=cache&page=1&per_page=20']);
       expect(inside.data!.items[0]).toMatchObject({ title: 'Cache tools/list', message: expect.stringMatching(/^<<<untrusted message of a search result \(commits\)/) });
     });
   });
