@@ -28,13 +28,19 @@ const getEnvironmentInfo = readTool({
     const kind = await tokenKind(ctx);
     const traits = await ctx.traits();
     const platformUrl = ctx.settings.PLATFORM_URL ?? derivePlatformUrl(ctx.baseUrl);
+    // A failed probe is an answer too: what failed (the upstream's words, redacted) is what to fix.
     let probe: Row;
-    if (kind === 'classic') {
-      const res = await ctx.upstream.request<Row>({ path: '/api/v1/config/clusterversion' });
-      probe = { api: 'GET /api/v1/config/clusterversion', version: res.data.version };
-    } else {
-      const res = await ctx.upstream.request<Row>({ baseUrl: platformBase(ctx), path: '/platform/management/v1/environment' });
-      probe = { api: 'GET /platform/management/v1/environment', environmentId: res.data.environmentId, state: res.data.state, createTime: res.data.createTime };
+    const api = kind === 'classic' ? 'GET /api/v1/config/clusterversion' : 'GET /platform/management/v1/environment';
+    try {
+      if (kind === 'classic') {
+        const res = await ctx.upstream.request<Row>({ path: '/api/v1/config/clusterversion' });
+        probe = { api, ok: true, version: res.data.version };
+      } else {
+        const res = await ctx.upstream.request<Row>({ baseUrl: platformBase(ctx), path: '/platform/management/v1/environment' });
+        probe = { api, ok: true, environmentId: res.data.environmentId, state: res.data.state, createTime: res.data.createTime };
+      }
+    } catch (err) {
+      probe = { api, ok: false, error: (err as Error).message ?? String(err) };
     }
     const unavailable = kind === 'classic' ? PLATFORM_ONLY : CLASSIC_ONLY;
     const warning = kind === 'classic' && ctx.baseUrl && /(^|\.)apps\./.test(new URL(ctx.baseUrl).hostname)
@@ -42,7 +48,7 @@ const getEnvironmentInfo = readTool({
       : '';
     const text = `Token: ${traits.tokenFormat ?? kind} -> ${kind === 'classic' ? 'Environment API v2' : 'Grail (DQL) and the platform'}. `
       + `Environment URL: ${ctx.baseUrl ?? 'unset'}. Platform URL: ${platformUrl ?? 'unknown (set PLATFORM_URL)'}. `
-      + `Probe ${String(probe.api)}: ${JSON.stringify(Object.fromEntries(Object.entries(probe).filter(([k]) => k !== 'api')))}. `
+      + `Probe ${api}: ${probe.ok ? JSON.stringify(Object.fromEntries(Object.entries(probe).filter(([k]) => k !== 'api' && k !== 'ok'))) : `FAILED: ${String(probe.error)}`}. `
       + `These tools need a ${kind === 'classic' ? 'platform' : 'classic'} token: ${unavailable.join(', ')}.${warning}`;
     return answer.message(text, {
       token_kind: kind,

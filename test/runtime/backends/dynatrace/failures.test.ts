@@ -31,8 +31,12 @@ describe('Dynatrace failures and injection attempts', () => {
     expect(text).toBe('Dynatrace answered 401 for GET /api/v2/problems: Token Authentication failed '
       + '(the access token is missing, expired or revoked, or it is a platform token (dt0s16.*), which the classic API refuses)');
     expect(text).not.toContain('legacy-token-0123456789');
+    // The connection check answers anyway: the token's kind, and what the probe got.
     const info = await callTool(legacy, 'get_environment_info');
-    expect(info.isError).toBe(true);
+    expect(info.isError).toBe(false);
+    expect(info.data).toMatchObject({ token_kind: 'classic', token_format: 'unrecognised (sent as a classic access token)', probe: { ok: false, error: expect.stringMatching(/^Dynatrace answered 401 for GET \/api\/v1\/config\/clusterversion/) } });
+    expect(info.text).toContain('Probe GET /api/v1/config/clusterversion: FAILED: Dynatrace answered 401');
+    expect(info.text).not.toContain('legacy-token-0123456789');
   });
 
   it('a platform token sent to the environment host (PLATFORM_URL pointing there) gets the wrong-kind 401 hint', async () => {

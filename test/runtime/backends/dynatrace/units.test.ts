@@ -56,6 +56,13 @@ describe('Dynatrace platform URL', () => {
       expect(setup.dt.requests).toHaveLength(0);
       expect(setup.dt.platform.requests).toHaveLength(0);
     });
+
+    it('get_environment_info reports the unknown platform URL as its failed probe', async () => {
+      const { isError, data } = await callTool(client, 'get_environment_info');
+      expect(isError).toBe(false);
+      expect(data).toMatchObject({ token_kind: 'platform', environment_url: setup.dt.url, probe: { ok: false, error: expect.stringContaining('set DT_NOURL_PLATFORM_URL') } });
+      expect(data).not.toHaveProperty('platform_url');
+    });
   });
 });
 
