@@ -14,8 +14,8 @@ export interface ClassicPaging {
   readonly keyParam?: string;
   /** `pageSize` (default) or `limit` (logs). */
   readonly sizeParam?: string;
+  /** The page size without `limit` (the input's `sizeInput` bounds `limit`). */
   readonly defaultSize?: number;
-  readonly maxSize?: number;
 }
 
 export const cursorInput = z.string().min(1).optional()

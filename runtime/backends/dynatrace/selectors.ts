@@ -87,16 +87,11 @@ const RELATIVE = /^now(?:-(\d{1,5})([smhdw]))?$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** An input timestamp: `now`, `now-2h` (s, m, h, d, w) or ISO 8601 with a zone. */
+/** An input timestamp: `now`, `now-2h` (s, m, h, d, w) or ISO 8601 with a zone; the classic API takes both forms as they are. */
 export function timestamp(what: string, fallback?: string) {
   return z.string().trim().refine((v) => RELATIVE.test(v) || (ISO.test(v) && !Number.isNaN(Date.parse(v))), {
     message: `${what} must be now, now-<n><unit> (units s, m, h, d, w; e.g. now-2h) or an ISO 8601 time with a zone (e.g. 2026-11-20T10:00:00Z)`,
   }).optional().describe(`${what === 'from' ? 'Start' : 'End'} of the timeframe: now-2h, now-7d, or ISO 8601 (e.g. 2026-11-20T10:00:00Z)${fallback ? `; default ${fallback}` : ''}`);
-}
-
-/** The classic API takes `now-2h` and ISO 8601 as they are. */
-export function classicTime(value: string | undefined): string | undefined {
-  return value;
 }
 
 /** An absolute ISO time for Grail's `defaultTimeframeStart/End` (relative times are resolved now). */

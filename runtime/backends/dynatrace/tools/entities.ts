@@ -38,7 +38,7 @@ const findEntities = readTool({
       ].join(',');
       const page = await classicPage(ctx, 'find_entities', '/api/v2/entities', {
         entitySelector: selector, from: a.from, fields: '+tags,+managementZones,+lifetime',
-      }, { rows: 'entities', maxSize: 500 }, a);
+      }, { rows: 'entities' }, a);
       return classicAnswer(page, (e) => summarizeEntity(e));
     }
     const limit = a.limit ?? 25;

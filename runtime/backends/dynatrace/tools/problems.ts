@@ -55,7 +55,7 @@ const listProblems = readTool({
       ].join(',');
       const page = await classicPage(ctx, 'list_problems', '/api/v2/problems', {
         problemSelector: selector, entitySelector: entitySelector(a), from, to: a.to, sort: '-startTime',
-      }, { rows: 'problems', maxSize: 500 }, a);
+      }, { rows: 'problems' }, a);
       return classicAnswer(page, (p) => summarizeProblem(p));
     }
     if (a.impact || a.management_zone) throw new Refusal('impact and management_zone filter problems only through the classic API (a classic access token); with a platform token, filter by severity or entity_id');

@@ -40,7 +40,7 @@ const listSecurityProblems = readTool({
       ].join(',');
       const page = await classicPage(ctx, 'list_security_problems', '/api/v2/securityProblems', {
         securityProblemSelector: selector, sort: '-riskAssessment.riskScore', fields: '+riskAssessment',
-      }, { rows: 'securityProblems', maxSize: 500 }, a);
+      }, { rows: 'securityProblems' }, a);
       return classicAnswer(page, summarizeSecurityProblem);
     }
     const limit = a.limit ?? 25;
@@ -82,7 +82,7 @@ const listSlos = readTool({
     ].join(',');
     const page = await classicPage(ctx, 'list_slos', '/api/v2/slo', {
       sloSelector: selector, evaluate: 'true', timeFrame: 'CURRENT', sort: 'name',
-    }, { rows: 'slo', maxSize: 500 }, a);
+    }, { rows: 'slo' }, a);
     return classicAnswer(page, summarizeSlo);
   },
 });

@@ -112,7 +112,7 @@ const searchLogs = readTool({
       ];
       const page = await classicPage(ctx, 'search_logs', '/api/v2/logs/search', {
         query: terms.join(' AND '), from, to: a.to, sort: '-timestamp',
-      }, { rows: 'results', keyParam: 'nextSliceKey', sizeParam: 'limit', defaultSize: 50, maxSize: 500 }, a);
+      }, { rows: 'results', keyParam: 'nextSliceKey', sizeParam: 'limit', defaultSize: 50 }, a);
       return classicAnswer(page, summarizeLog);
     }
     const limit = a.limit ?? 50;
@@ -159,7 +159,7 @@ const listEvents = readTool({
       ].join(',');
       const page = await classicPage(ctx, 'list_events', '/api/v2/events', {
         eventSelector: selector, entitySelector: entitySelector(a), from, to: a.to,
-      }, { rows: 'events', maxSize: 500 }, a);
+      }, { rows: 'events' }, a);
       return classicAnswer(page, summarizeEvent);
     }
     const limit = a.limit ?? 25;
