@@ -34,7 +34,13 @@ type Row = Record<string, any>;
 // ---- data ----------------------------------------------------------------------------------------
 
 const user = (accountId: string, displayName: string, emailAddress?: string) => ({
-  self: `https://fake.atlassian.net/rest/api/3/user?accountId=${accountId}`, accountId, accountType: 'atlassian', displayName, emailAddress, active: true, timeZone: 'Etc/UTC',
+  self: `https://fake.atlassian.net/rest/api/3/user?accountId=${accountId}`,
+  accountId,
+  accountType: 'atlassian',
+  displayName,
+  emailAddress,
+  active: true,
+  timeZone: 'Etc/UTC',
   avatarUrls: { '48x48': 'https://avatar.example/48.png' },
 });
 const ANN = user('5b10ac8d82e05b22cc7d4ef5', 'Ann Oncall', 'ann@example.com');
@@ -121,7 +127,12 @@ function makeIssues(): Issue[] {
     issue(1, OPS, 'Checkout is down', {
       key: 'OPS-1',
       fields: {
-        status: STATUS.progress, issuetype: TYPES[2], priority: { id: '1', name: 'Highest' }, assignee: ANN, labels: ['sev1', 'checkout'], description: RICH_DESCRIPTION,
+        status: STATUS.progress,
+        issuetype: TYPES[2],
+        priority: { id: '1', name: 'Highest' },
+        assignee: ANN,
+        labels: ['sev1', 'checkout'],
+        description: RICH_DESCRIPTION,
         issuelinks: [{ id: '1', type: { name: 'Blocks', inward: 'is blocked by', outward: 'blocks' }, outwardIssue: { key: 'PLAT-1', fields: { summary: 'Upgrade the database', status: STATUS.todo } } }],
         subtasks: [{ key: 'OPS-2', fields: { summary: 'Free disk space', status: STATUS.done } }],
       },
@@ -168,12 +179,24 @@ const CREATE_FIELDS = [
   { fieldId: 'issuetype', key: 'issuetype', name: 'Issue Type', required: true, hasDefaultValue: false, operations: [], schema: { type: 'issuetype', system: 'issuetype' } },
   { fieldId: 'description', key: 'description', name: 'Description', required: false, hasDefaultValue: false, operations: ['set'], schema: { type: 'string', system: 'description' } },
   {
-    fieldId: 'priority', key: 'priority', name: 'Priority', required: false, hasDefaultValue: true, operations: ['set'], schema: { type: 'priority', system: 'priority' },
+    fieldId: 'priority',
+    key: 'priority',
+    name: 'Priority',
+    required: false,
+    hasDefaultValue: true,
+    operations: ['set'],
+    schema: { type: 'priority', system: 'priority' },
     allowedValues: [{ id: '1', name: 'Highest' }, { id: '2', name: 'High' }, { id: '3', name: 'Medium' }],
   },
   { fieldId: 'labels', key: 'labels', name: 'Labels', required: false, hasDefaultValue: false, operations: ['add', 'set', 'remove'], schema: { type: 'array', items: 'string', system: 'labels' } },
   {
-    fieldId: 'customfield_10010', key: 'customfield_10010', name: 'Severity', required: true, hasDefaultValue: false, operations: ['set'], schema: { type: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select', customId: 10010 },
+    fieldId: 'customfield_10010',
+    key: 'customfield_10010',
+    name: 'Severity',
+    required: true,
+    hasDefaultValue: false,
+    operations: ['set'],
+    schema: { type: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select', customId: 10010 },
     allowedValues: [{ id: '1', value: 'SEV-1' }, { id: '2', value: 'SEV-2' }],
   },
 ];
@@ -214,8 +237,14 @@ const FOOTER_COMMENTS: Row[] = [
 ];
 const INLINE_COMMENTS: Row[] = [
   {
-    id: '6001', status: 'current', title: 'Re: Runbook', pageId: '1001', resolutionStatus: 'open', version: { number: 1, authorId: BOB.accountId, createdAt: NOW },
-    properties: { inlineMarkerRef: 'abc', inlineOriginalSelection: 'check the volume' }, body: adfText('Which volume?'),
+    id: '6001',
+    status: 'current',
+    title: 'Re: Runbook',
+    pageId: '1001',
+    resolutionStatus: 'open',
+    version: { number: 1, authorId: BOB.accountId, createdAt: NOW },
+    properties: { inlineMarkerRef: 'abc', inlineOriginalSelection: 'check the volume' },
+    body: adfText('Which volume?'),
   },
 ];
 
@@ -359,7 +388,10 @@ function matchesJql(i: Issue, clauses: Clause[], me: string | undefined): boolea
 // ---- helpers -------------------------------------------------------------------------------------
 
 const jiraNotFound = (what = 'Issue does not exist or you do not have permission to see it.'): FakeAnswer => ({ status: 404, body: { errorMessages: [what], errors: {} } });
-const confluenceError = (status: number, code: string, title: string): FakeAnswer => ({ status, body: { errors: [{ status, code, title, detail: null }] } });
+const confluenceError = (status: number, code: string, title: string): FakeAnswer => ({
+  status,
+  body: { errors: [{ status, code, title, detail: null }] },
+});
 
 function onlyFields(i: Issue, fields: string | string[] | undefined, base: string): Row {
   const list = fields === undefined ? undefined : (Array.isArray(fields) ? fields : fields.split(',')).map((f) => f.trim());
@@ -549,8 +581,16 @@ export async function startFakeAtlassian(): Promise<FakeAtlassian> {
   }
 
   const pageJson = (p: Page, format: string | undefined, base: string): Row => ({
-    id: p.id, status: 'current', title: p.title, spaceId: p.spaceId, parentId: p.parentId ?? null, parentType: p.parentId ? 'page' : null, position: 1,
-    authorId: ANN.accountId, ownerId: ANN.accountId, createdAt: p.createdAt,
+    id: p.id,
+    status: 'current',
+    title: p.title,
+    spaceId: p.spaceId,
+    parentId: p.parentId ?? null,
+    parentType: p.parentId ? 'page' : null,
+    position: 1,
+    authorId: ANN.accountId,
+    ownerId: ANN.accountId,
+    createdAt: p.createdAt,
     version: { number: p.version, message: '', minorEdit: false, authorId: ANN.accountId, createdAt: NOW },
     body: format === 'storage' ? { storage: { representation: 'storage', value: p.storage } }
       : format === 'atlas_doc_format' ? { atlas_doc_format: { representation: 'atlas_doc_format', value: JSON.stringify(p.adf) } } : {},
@@ -636,10 +676,19 @@ export async function startFakeAtlassian(): Promise<FakeAtlassian> {
               excerpt: `Step 1: check the @@@hl@@@volume@@@endhl@@@ of ${p.title}`,
               url: `/spaces/${space.key}/pages/${p.id}`,
               resultGlobalContainer: { title: space.name, displayUrl: `/spaces/${space.key}` },
-              entityType: 'content', iconCssClass: 'aui-icon content-type-page', lastModified: '2026-11-19T08:00:00.000Z', friendlyLastModified: 'yesterday', score: 1,
+              entityType: 'content',
+              iconCssClass: 'aui-icon content-type-page',
+              lastModified: '2026-11-19T08:00:00.000Z',
+              friendlyLastModified: 'yesterday',
+              score: 1,
             };
           }),
-          start, limit, size: page.length, totalSize: matching.length, cqlQuery: q.cql, searchDuration: 12,
+          start,
+          limit,
+          size: page.length,
+          totalSize: matching.length,
+          cqlQuery: q.cql,
+          searchDuration: 12,
           _links: { base, context: '/wiki', ...(more ? { next: `/rest/api/search?next=true&cursor=${cursor}&limit=${limit}&cql=${encodeURIComponent(q.cql)}` } : {}) },
         },
       };

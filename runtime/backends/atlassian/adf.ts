@@ -407,7 +407,8 @@ function block(node: AdfNode, depth: number): string {
       return `[${String(attrs.extensionKey ?? 'extension')}]`;
     default:
       // Unknown blocks: their children when they have any (an inline node here is rendered inline).
-      return Array.isArray(node.content) ? (children(node).every(isInline) ? inlines(children(node)) : blockList(children(node), depth + 1)) : inlines([node]);
+      if (!Array.isArray(node.content)) return inlines([node]);
+      return children(node).every(isInline) ? inlines(children(node)) : blockList(children(node), depth + 1);
   }
 }
 

@@ -163,7 +163,12 @@ const listSpaces = readTool({
       base = nested(res.data._links, 'base');
       return res;
     }, (s) => ({
-      id: s.id, key: s.key, name: s.name, type: s.type, status: s.status, homepage_id: s.homepageId,
+      id: s.id,
+      key: s.key,
+      name: s.name,
+      type: s.type,
+      status: s.status,
+      homepage_id: s.homepageId,
       url: typeof base === 'string' && typeof nested(s._links, 'webui') === 'string' ? base + String(nested(s._links, 'webui')) : undefined,
     }));
   },

@@ -25,10 +25,13 @@ describe('markdownToAdf', () => {
   it('makes nested bullet lists and ordered lists that start where the markdown does', () => {
     const doc = markdownToAdf('- a\n  - a1\n- b\n\n3. three\n4. four');
     expect(doc.content).toEqual([
-      { type: 'bulletList', content: [
-        { type: 'listItem', content: [p(t('a')), { type: 'bulletList', content: [{ type: 'listItem', content: [p(t('a1'))] }] }] },
-        { type: 'listItem', content: [p(t('b'))] },
-      ] },
+      {
+        type: 'bulletList',
+        content: [
+          { type: 'listItem', content: [p(t('a')), { type: 'bulletList', content: [{ type: 'listItem', content: [p(t('a1'))] }] }] },
+          { type: 'listItem', content: [p(t('b'))] },
+        ],
+      },
       { type: 'orderedList', attrs: { order: 3 }, content: [{ type: 'listItem', content: [p(t('three'))] }, { type: 'listItem', content: [p(t('four'))] }] },
     ]);
   });

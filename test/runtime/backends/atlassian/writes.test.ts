@@ -49,7 +49,9 @@ describe('Atlassian write tools', () => {
       for (const name of WRITE_TOOLS) expect(roNames).not.toContain(name);
       expect(roNames).toEqual(ATLASSIAN_BACKEND.tools.read);
       expect(rwTools.map((t) => t.name)).toEqual(expect.arrayContaining([...WRITE_TOOLS]));
-      for (const t of rwTools.filter((x) => WRITE_TOOLS.includes(x.name))) expect(t.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+      for (const t of rwTools.filter((x) => WRITE_TOOLS.includes(x.name))) {
+        expect(t.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+      }
       expect(rwTools.find((t) => t.name === 'jira_update_issue')!.annotations).toMatchObject({ destructiveHint: true });
     });
 
@@ -78,8 +80,16 @@ describe('Atlassian write tools', () => {
   describe('Jira', () => {
     it('jira_create_issue checks the issue type against the create metadata, then posts the fields with the description as ADF', async () => {
       const { text, data, isError } = await call(rw, 'jira_create_issue', {
-        project: 'ops', issue_type: 'incident', summary: 'Disk full on db-1', description: '## Impact\n\n**Checkout** is down.\n\n- restart\n- `df -h`',
-        labels: ['sev2'], priority: 'High', assignee: '5b10ac8d82e05b22cc7d4ef5', parent: 'OPS-1', due_date: '2026-12-01', components: ['db'],
+        project: 'ops',
+        issue_type: 'incident',
+        summary: 'Disk full on db-1',
+        description: '## Impact\n\n**Checkout** is down.\n\n- restart\n- `df -h`',
+        labels: ['sev2'],
+        priority: 'High',
+        assignee: '5b10ac8d82e05b22cc7d4ef5',
+        parent: 'OPS-1',
+        due_date: '2026-12-01',
+        components: ['db'],
         custom_fields: { customfield_10010: { value: 'SEV-2' } },
       });
       expect(isError).toBe(false);
