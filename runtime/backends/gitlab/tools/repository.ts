@@ -1,7 +1,8 @@
 /** The repository: files, the tree, commits, and comparing two refs. */
 import { z } from 'zod';
 import {
-  MAX_TEXT_CHARS, answer, count, listTool, output, pathSegment, pick, readTool, rowSchema, segmentString, textWindow, truncationSchema, type Row,
+  MAX_TEXT_CHARS, UNTRUSTED_NOTE, answer, count, listTool, output, pathSegment, pick, readTool, rowSchema, segmentString, textWindow,
+  truncationSchema, type Row,
 } from '../../../kit';
 import { pages } from '../paging';
 import { COMMIT_DETAIL_ROW, COMMIT_FIELDS, COMMIT_ROW, DIFF_FIELDS, TREE_FIELDS, isoTime, projectId, projectPath, ref, summarizeCommit } from '../shapes';
@@ -143,7 +144,7 @@ export const repositoryTools = [
   readTool({
     name: 'get_commit',
     title: 'Get a commit',
-    description: `Get one commit: message, author, stats and pipeline status; include diff adds its changed files (up to ${COMMIT_DIFF_FILES}).`,
+    description: `Get one commit: message, author, stats and pipeline status; include diff adds its changed files (up to ${COMMIT_DIFF_FILES}). ${UNTRUSTED_NOTE}`,
     input: {
       project_id: projectId,
       sha: segmentString('sha').describe('Commit SHA, or a branch or tag name (its latest commit)'),
