@@ -1,9 +1,10 @@
 /**
  * Synthesis benchmark: prints figures, asserts nothing.
- * `npx ts-node --project tsconfig.dev.json benchmarks/synth.ts [--sizes 1,10,50] [--runs 3]`
+ * `npx ts-node --project tsconfig.dev.json benchmarks/synth.ts [--sizes 1,10,50] [--runs 3] [--mix gitlab|spec]`
  *
  * For each topology and fleet size N (GitLab servers gl-1..gl-N, GitLab.com, token by complete
- * secret ARN with JSON field `token`, read-only), in one warm process:
+ * secret ARN with JSON field `token`, read-only; with `--mix spec` the spec's five kinds in turn),
+ * in one warm process:
  *
  *   synth ms        median over runs of: new App (temp outdir) + stack + fleet + app.synth()
  *   resources       CloudFormation resources of the stack (limit 500; the CDK refuses to synthesize over it)
@@ -46,11 +47,29 @@ const TOPOLOGIES: Array<{ name: string; compute: () => IFleetCompute }> = [
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/**
+ * `--mix gitlab` (default): GitLab servers only. `--mix spec`: the spec's five kinds in turn
+ * (gitlab-1, atlassian-2, dynatrace-3, pagerduty-4, servicenow-5, gitlab-6...), each with one JSON
+ * secret by complete ARN (Atlassian's and ServiceNow's holding two credentials).
+ */
+const MIX = arg('mix', 'gitlab');
+if (MIX !== 'gitlab' && MIX !== 'spec') throw new Error(`--mix must be gitlab or spec, got: ${MIX}`);
+
+const SPEC_KINDS: Array<(name: string, field: (f: string) => ServerCredential) => McpServer> = [
+  (name, field) => McpServer.gitlab({ name, token: field('token') }),
+  (name, field) => McpServer.atlassian({ name, url: 'https://your-domain.atlassian.net', email: field('email'), token: field('token') }),
+  (name, field) => McpServer.dynatrace({ name, url: 'https://abc12345.live.dynatrace.com', token: field('token') }),
+  (name, field) => McpServer.pagerduty({ name, token: field('token') }),
+  (name, field) => McpServer.servicenow({ name, instanceUrl: 'https://your-instance.service-now.com', username: field('username'), password: field('password') }),
+];
+
 function servers(n: number): McpServer[] {
-  return Array.from({ length: n }, (_, i) => McpServer.gitlab({
-    name: `gl-${i + 1}`,
-    token: ServerCredential.fromSecretCompleteArn(`arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gl-${i + 1}-token-AbCdEf`, 'token'),
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const kind = MIX === 'spec' ? i % SPEC_KINDS.length : 0;
+    const name = MIX === 'spec' ? `${['gitlab', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow'][kind]}-${i + 1}` : `gl-${i + 1}`;
+    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/${name}-${MIX === 'spec' ? 'credentials' : 'token'}-AbCdEf`;
+    return SPEC_KINDS[kind](name, (field) => ServerCredential.fromSecretCompleteArn(arn, field));
+  });
 }
 
 interface Figures {
@@ -163,7 +182,10 @@ function printLargest(label: string, result: ReturnType<typeof largest>): void {
 async function main(): Promise<void> {
   await ensureRealLambdaBundle();
   process.stdout.write(`# mcp-server-fleet synthesis benchmark (node ${process.version}, ${new Date().toISOString()})\n`);
-  process.stdout.write(`# sizes ${SIZES.join(', ')}; median of ${RUNS} runs; GitLab servers gl-1..gl-N, token by complete secret ARN #token\n\n`);
+  const fleet = MIX === 'spec'
+    ? 'the five kinds in turn (gitlab-1, atlassian-2, ... servicenow-5, gitlab-6...), one JSON secret each by complete ARN'
+    : 'GitLab servers gl-1..gl-N, token by complete secret ARN #token';
+  process.stdout.write(`# sizes ${SIZES.join(', ')}; median of ${RUNS} runs; ${fleet}\n\n`);
   synthOnce(TOPOLOGIES[0].compute(), 1); // warm-up: module loading and JIT, not counted
 
   row(COLUMNS.map(([name]) => name));

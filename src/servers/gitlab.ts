@@ -31,12 +31,30 @@ export interface GitLabServerOptions extends McpServerCommonOptions {
 /** A full path of a GitLab project or group: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
 const FULL_PATH = /^(?!.*\/\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
 
+/**
+ * Entries the runtime would treat as one, or that another entry already covers: GitLab paths are
+ * case-insensitive, and a group covers everything below it (listing would show those projects twice).
+ */
+function validateProjectEntries(projects: readonly string[]): void {
+  const lower = projects.map((p) => p.toLowerCase());
+  lower.forEach((entry, i) => {
+    const twin = lower.findIndex((other, j) => j !== i && other === entry);
+    if (twin >= 0 && twin < i) {
+      throw new Error(`\`projects\` names ${JSON.stringify(projects[twin])} and ${JSON.stringify(projects[i])}, which GitLab treats as one path (paths are case-insensitive)`);
+    }
+    const above = lower.findIndex((other) => entry.startsWith(`${other}/`));
+    if (above >= 0) {
+      throw new Error(`\`projects\` names ${JSON.stringify(projects[i])}, which the group ${JSON.stringify(projects[above])} already covers (a group covers its subgroups and their projects)`);
+    }
+  });
+}
+
 export function gitlabSpec(options: GitLabServerOptions): ServerSpec {
   const contract = GITLAB_BACKEND;
   const apiUrl = options.apiUrl ?? contract.defaultUrl ?? GITLAB_DEFAULT_API_URL;
   validateUpstreamUrl('apiUrl', apiUrl, 'token');
-  return serverSpec(contract, options, {
-    [contract.urlEnv]: apiUrl,
-    PROJECTS: listSetting('projects', options.projects, FULL_PATH, 'project or group full paths such as "platform/fleet" or "platform"'),
-  }, { TOKEN: options.token });
+  const projects = listSetting('projects', options.projects, FULL_PATH, 'project or group full paths such as "platform/fleet" or "platform"');
+  // listSetting has checked each entry (literal, a full path, no exact duplicate); now how they relate.
+  if (options.projects && projects !== undefined) validateProjectEntries(options.projects);
+  return serverSpec(contract, options, { [contract.urlEnv]: apiUrl, PROJECTS: projects }, { TOKEN: options.token });
 }

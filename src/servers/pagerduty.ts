@@ -12,14 +12,20 @@ export interface PagerDutyServerOptions extends McpServerCommonOptions {
    */
   readonly apiUrl?: string;
 
-  /** The REST API key the server calls PagerDuty with (sent as `Token token=<key>`). */
+  /**
+   * The REST API key the server calls PagerDuty with (sent as `Token token=<key>`): an
+   * account-level key (a read-only one suffices without writes) or a user-level key, which sees
+   * and may do what its user may.
+   */
   readonly token: ServerCredential;
 
   /**
-   * The email of the PagerDuty user that write tools act as (the `From` header PagerDuty requires
-   * of account keys).
+   * The email of the PagerDuty user that write tools act as (the `From` header). Account-level
+   * keys need it: PagerDuty refuses their writes without one (400, error 2016). PagerDuty records
+   * this user as the one who acknowledged, resolved or added a note, and makes the acknowledger
+   * an assignee: give a real responder's address, or a dedicated PagerDuty user's.
    *
-   * @default - the token's own user (`GET /users/me`), which works for user keys only
+   * @default - the key's own user (`GET /users/me`), which only user-level keys have
    */
   readonly fromEmail?: string;
 }

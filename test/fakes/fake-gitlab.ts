@@ -222,12 +222,36 @@ const downstream = (id: number, projectId: number, path: string, status: string)
 /** 9001's trigger jobs: a child pipeline here, and a multi-project pipeline in team/service-7. */
 const BRIDGES = [
   {
-    id: 601, name: 'child:deploy', stage: 'deploy', status: 'failed', allow_failure: false, created_at: NOW, started_at: NOW, finished_at: NOW, duration: 40, queued_duration: 0.2,
-    web_url: 'https://gitlab.example.com/platform/fleet/-/jobs/601', user: user(1, 'alice'), pipeline: PIPELINES[0], downstream_pipeline: downstream(9101, 42, 'platform/fleet', 'failed'),
+    id: 601,
+    name: 'child:deploy',
+    stage: 'deploy',
+    status: 'failed',
+    allow_failure: false,
+    created_at: NOW,
+    started_at: NOW,
+    finished_at: NOW,
+    duration: 40,
+    queued_duration: 0.2,
+    web_url: 'https://gitlab.example.com/platform/fleet/-/jobs/601',
+    user: user(1, 'alice'),
+    pipeline: PIPELINES[0],
+    downstream_pipeline: downstream(9101, 42, 'platform/fleet', 'failed'),
   },
   {
-    id: 602, name: 'trigger:service-7', stage: 'deploy', status: 'success', allow_failure: true, created_at: NOW, started_at: NOW, finished_at: NOW, duration: 12, queued_duration: 0.1,
-    web_url: 'https://gitlab.example.com/platform/fleet/-/jobs/602', user: user(1, 'alice'), pipeline: PIPELINES[0], downstream_pipeline: downstream(7001, 7, 'team/service-7', 'success'),
+    id: 602,
+    name: 'trigger:service-7',
+    stage: 'deploy',
+    status: 'success',
+    allow_failure: true,
+    created_at: NOW,
+    started_at: NOW,
+    finished_at: NOW,
+    duration: 12,
+    queued_duration: 0.1,
+    web_url: 'https://gitlab.example.com/platform/fleet/-/jobs/602',
+    user: user(1, 'alice'),
+    pipeline: PIPELINES[0],
+    downstream_pipeline: downstream(7001, 7, 'team/service-7', 'success'),
   },
 ];
 
@@ -255,8 +279,15 @@ const deployment = (id: number, env: (typeof ENVIRONMENTS)[number], sha: string,
   user: user(1, 'alice'),
   environment: env,
   deployable: {
-    id: 500 + id, status, stage: 'deploy', name: `deploy:${env.name}`, ref: 'main', tag: false, web_url: `https://gitlab.example.com/platform/fleet/-/jobs/${500 + id}`,
-    commit: COMMITS[0], pipeline: { id: 9000, iid: 50, project_id: 42, sha, ref: 'main', status: 'success', web_url: 'https://gitlab.example.com/platform/fleet/-/pipelines/9000' },
+    id: 500 + id,
+    status,
+    stage: 'deploy',
+    name: `deploy:${env.name}`,
+    ref: 'main',
+    tag: false,
+    web_url: `https://gitlab.example.com/platform/fleet/-/jobs/${500 + id}`,
+    commit: COMMITS[0],
+    pipeline: { id: 9000, iid: 50, project_id: 42, sha, ref: 'main', status: 'success', web_url: 'https://gitlab.example.com/platform/fleet/-/pipelines/9000' },
   },
 });
 const DEPLOYMENTS = [deployment(43, ENVIRONMENTS[0], COMMITS[1].id, 'success'), deployment(42, ENVIRONMENTS[0], COMMITS[3].id, 'success'), deployment(41, ENVIRONMENTS[1], COMMITS[0].id, 'failed')];
@@ -543,7 +574,9 @@ const ROUTES: FakeRoute[] = [
     if ((query.updated_after || query.updated_before) && query.order_by !== 'updated_at') {
       return { status: 400, body: { message: '400 Bad request - `updated_at` filter and `updated_at` sorting must be paired' } };
     }
-    return paged(query, DEPLOYMENTS.filter((d) => (!query.environment || d.environment.name === query.environment) && (!query.status || d.status === query.status)));
+    const wanted = (d: (typeof DEPLOYMENTS)[number]) => (!query.environment || d.environment.name === query.environment)
+      && (!query.status || d.status === query.status);
+    return paged(query, DEPLOYMENTS.filter(wanted));
   }),
   project('GET', /\/environments$/, ({ query }) => paged(query, ENVIRONMENTS.filter((e) => (!query.search || e.name.includes(query.search)) && (!query.states || e.state === query.states)))),
   project('GET', /\/search$/, ({ query }, _m, p) => scopeMissing(query) ?? paged(query, searchRows(query, [p]))),

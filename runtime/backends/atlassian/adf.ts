@@ -181,8 +181,10 @@ function table(rows: string[][]): AdfNode {
   };
 }
 
+/** `[text](href "title")`, the text bounded so that a text of many `[` stays linear. */
+const LINK = /^\[((?:[^\]\\]|\\.){0,500})\]\(\s*<?([^)\s>]{1,2000})>?(?:\s+"[^"]{0,500}")?\s*\)/;
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)[^\s]+$/i;
-const BARE_URL = /^https?:\/\/[^\s<>()[\]]*[^\s<>()[\].,;:!?'"*_~]/;
+const BARE_URL = /^https?:\/\/[^\s<>()[\]]{0,2000}[^\s<>()[\].,;:!?'"*_~]/;
 
 /** Inline markdown as ADF text nodes with marks. */
 export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0): AdfNode[] {
@@ -193,6 +195,8 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
     plain = '';
   };
   const has = (type: string) => marks.some((m) => m.type === type);
+  // Where a delimiter's search for its closer failed: it fails from any later start too (linear time).
+  const unclosed: Record<string, number> = {};
   let i = 0;
   while (i < text.length) {
     const rest = text.slice(i);
@@ -204,7 +208,8 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
     }
     if (c === '`') {
       const run = /^`+/.exec(rest)![0];
-      const end = text.indexOf(run, i + run.length);
+      const end = i < (unclosed[run] ?? Infinity) ? text.indexOf(run, i + run.length) : -1;
+      if (end < 0) unclosed[run] = i;
       if (end > i) {
         flush();
         // ADF allows code only with link: the code keeps a link around it, drops the rest.
@@ -215,7 +220,7 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
       }
     }
     if (depth < MAX_DEPTH) {
-      const span = delimited(text, i);
+      const span = delimited(text, i, unclosed);
       if (span) {
         flush();
         out.push(...inline(span.inner, has(span.mark) ? marks : [...marks, { type: span.mark }], depth + 1));
@@ -223,7 +228,7 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
         continue;
       }
       if (c === '[' && !has('link')) {
-        const m = /^\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/.exec(rest);
+        const m = LINK.exec(rest);
         if (m && SAFE_HREF.test(m[2])) {
           flush();
           out.push(...inline(m[1] || m[2], [...marks, { type: 'link', attrs: { href: m[2] } }], depth + 1));
@@ -242,7 +247,7 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
       }
     }
     if (c === '<') {
-      const m = /^<(https?:\/\/[^\s>]+)>/.exec(rest);
+      const m = /^<(https?:\/\/[^\s<>]{1,2000})>/.exec(rest);
       if (m && !has('link')) {
         flush();
         out.push(textNode(m[1], [...marks, { type: 'link', attrs: { href: m[1] } }]));
@@ -260,9 +265,9 @@ export function inline(text: string, marks: readonly AdfMark[] = [], depth = 0):
 const DELIMITERS: ReadonlyArray<[string, string]> = [['**', 'strong'], ['__', 'strong'], ['~~', 'strike'], ['*', 'em'], ['_', 'em']];
 
 /** A `**bold**`, `*em*`, `_em_` or `~~strike~~` span starting at `i`: `_` only at word edges (snake_case stays text). */
-function delimited(text: string, i: number): { inner: string; mark: string; end: number } | undefined {
+function delimited(text: string, i: number, unclosed: Record<string, number>): { inner: string; mark: string; end: number } | undefined {
   for (const [d, mark] of DELIMITERS) {
-    if (!text.startsWith(d, i)) continue;
+    if (!text.startsWith(d, i) || i >= (unclosed[d] ?? Infinity)) continue;
     if (d.length === 1 && text[i + 1] === d) continue; // `**` is tried first; `***` falls through to text
     const after = text[i + d.length];
     if (after === undefined || /\s/.test(after)) continue;
@@ -275,6 +280,7 @@ function delimited(text: string, i: number): { inner: string; mark: string; end:
       if (closes) return { inner: text.slice(i + d.length, j), mark, end: j + d.length };
       j = text.indexOf(d, j + 1);
     }
+    unclosed[d] = i;
   }
   return undefined;
 }
@@ -401,7 +407,8 @@ function block(node: AdfNode, depth: number): string {
       return `[${String(attrs.extensionKey ?? 'extension')}]`;
     default:
       // Unknown blocks: their children when they have any (an inline node here is rendered inline).
-      return Array.isArray(node.content) ? (children(node).every(isInline) ? inlines(children(node)) : blockList(children(node), depth + 1)) : inlines([node]);
+      if (!Array.isArray(node.content)) return inlines([node]);
+      return children(node).every(isInline) ? inlines(children(node)) : blockList(children(node), depth + 1);
   }
 }
 

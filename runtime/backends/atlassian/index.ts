@@ -16,8 +16,8 @@ import { confluenceReadTools } from './tools/confluence';
 import { confluenceWriteTools } from './tools/confluence-writes';
 import { jiraReadTools } from './tools/jira';
 import { jiraWriteTools } from './tools/jira-writes';
-import { auth, defineBackend } from '../../kit';
 import { ATLASSIAN_BACKEND } from '../../../src/contract';
+import { auth, defineBackend } from '../../kit';
 
 export { describeAtlassianFailure } from './failures';
 

@@ -4,8 +4,8 @@
  * rendered as markdown and framed as untrusted, and the output schemas.
  */
 import { z } from 'zod';
-import { nested, rowSchema, untrusted, type Row } from '../../kit';
 import { adfToMarkdown, isAdf, lossyNodes } from './adf';
+import { nested, rowSchema, untrusted, type Row } from '../../kit';
 
 // ---- input pieces ------------------------------------------------------------------------------
 

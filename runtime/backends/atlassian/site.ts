@@ -5,8 +5,8 @@
  * projects and Confluence spaces, checked on every item fetched by key or id before it is shown
  * or written to.
  */
-import { Refusal, pathSegment, type ToolContext, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 import { ATLASSIAN_GATEWAY_URL, environmentPrefix, parseList } from '../../../src/contract';
+import { Refusal, pathSegment, type ToolContext, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 
 type Row = Record<string, unknown>;
 

@@ -4,11 +4,13 @@
  * projects). Absent: every project the token can see.
  *
  * Every tool with a `project_id` goes through `scopedTool`, which refuses a project outside the
- * list before the tool runs. A path is checked as written (GitLab finds paths case-insensitively,
- * so the check is too); a numeric id says nothing about where the project lives, so it is resolved
- * once per server and process (`GET /projects/:id`, remembered) to its `path_with_namespace`
- * before it is allowed. Listing and search keep inside the list themselves (tools/projects.ts,
- * tools/search.ts) with `coveringEntry` and `groupScope`.
+ * list before the tool runs. A path is first checked as written (GitLab finds paths
+ * case-insensitively, so the check is too): one outside is refused without a call. Then, and for
+ * a numeric id (which says nothing about where the project lives), the project is resolved once
+ * per server and process (`GET /projects/:id`, remembered) to its canonical `path_with_namespace`,
+ * which must be inside too: GitLab serves a moved project under its old path, so a path that
+ * looks inside may lead elsewhere. Groups are resolved the same way (`GET /groups/:id`). Listing
+ * and search keep inside the list themselves (tools/projects.ts, tools/search.ts).
  */
 import { groupPath, projectPath } from './shapes';
 import { parseList } from '../../../src/contract';
@@ -50,7 +52,7 @@ export function isNotFound(err: unknown): boolean {
 
 /** The full path of project `id`, asked of GitLab once per server and process. */
 export function projectFullPath(ctx: ToolContext, id: number | string): Promise<string> {
-  const key = String(typeof id === 'number' ? id : safeDecode(id).trim());
+  const key = typeof id === 'number' ? String(id) : safeDecode(id).trim().toLowerCase();
   return ctx.remember(`gitlab:project-path:${key}`, async () => {
     const res = await ctx.upstream.request<Row>({ path: projectPath(id) });
     const path = res.data.path_with_namespace;
@@ -67,8 +69,10 @@ export async function checkProject(ctx: ToolContext, id: number | string, what =
   const list = allowedPaths(ctx);
   if (!list) return;
   if (!isNumericId(id)) {
-    const path = safeDecode(String(id)).trim();
-    if (!coveringEntry(list, path)) throw new Refusal(outside(`${what} ${JSON.stringify(path)}`, list));
+    const given = safeDecode(String(id)).trim();
+    if (!coveringEntry(list, given)) throw new Refusal(outside(`${what} ${JSON.stringify(given)}`, list));
+    const path = await projectFullPath(ctx, given);
+    if (!coveringEntry(list, path)) throw new Refusal(outside(`${what} ${JSON.stringify(given)} (moved: now ${path})`, list));
     return;
   }
   const path = await projectFullPath(ctx, id);
@@ -87,20 +91,35 @@ export function outside(what: string, list: readonly string[]): string {
   return `${what} is outside the projects this server may use (PROJECTS: ${shown(list)}); use a project or group inside them`;
 }
 
+/** The canonical full path of a group, asked of GitLab once per server and process. */
+function groupFullPath(ctx: ToolContext, group: string): Promise<string> {
+  const key = safeDecode(group).trim().toLowerCase();
+  return ctx.remember(`gitlab:group-path:${key}`, async () => {
+    const res = await ctx.upstream.request<Row>({ path: groupPath(group), query: { with_projects: false } });
+    const path = res.data.full_path;
+    if (typeof path !== 'string' || path === '') throw new Refusal(`GitLab's answer for group ${key} has no full_path, so it cannot be checked against PROJECTS`);
+    return path;
+  });
+}
+
 /**
  * A group argument checked against the allow-list: the group itself must be an entry or inside
- * one (a group above an entry would reach other projects too).
+ * one (a group above an entry would reach other projects too), as written and as GitLab resolves it.
  */
-export function checkGroup(ctx: ToolContext, group: string): void {
+export async function checkGroup(ctx: ToolContext, group: string): Promise<void> {
   const list = allowedPaths(ctx);
-  if (list && !coveringEntry(list, safeDecode(group))) throw new Refusal(outside(`group ${JSON.stringify(safeDecode(group).trim())}`, list));
+  if (!list) return;
+  const given = safeDecode(group).trim();
+  if (!coveringEntry(list, given)) throw new Refusal(outside(`group ${JSON.stringify(given)}`, list));
+  const path = await groupFullPath(ctx, given);
+  if (!coveringEntry(list, path)) throw new Refusal(outside(`group ${JSON.stringify(given)} (moved: now ${path})`, list));
 }
 
 /** Whether an allow-list entry is a group or a project, asked of GitLab once per server and process. */
 export function entryKind(ctx: ToolContext, entry: string): Promise<'group' | 'project'> {
   return ctx.remember(`gitlab:entry-kind:${entry}`, async () => {
     try {
-      await ctx.upstream.request({ path: groupPath(entry), query: { with_projects: false } });
+      await groupFullPath(ctx, entry);
       return 'group' as const;
     } catch (err) {
       // GitLab answers 404 for a path that is no group: then it names a project (or nothing, which its own call will say).

@@ -20,11 +20,14 @@ export function errorCode(body: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** The failure sentences know no server name: this stands for the variable of the `From` user (requests.ts names it). */
+export const FROM_PLACEHOLDER = '<PREFIX>_FROM_EMAIL';
+
 function precise(f: UpstreamFailure): string | undefined {
   const code = errorCode(f.body);
   const words = JSON.stringify(f.body ?? '');
   if (f.status === 400 && (code === 2016 || /\bFrom\b|Requester User/i.test(words))) {
-    return 'PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server\'s fromEmail (<PREFIX>_FROM_EMAIL) to that user\'s email';
+    return `PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server's fromEmail (${FROM_PLACEHOLDER}) to that user's email`;
   }
   if (f.status === 400 && (code === 2002 || /offset/i.test(words))) {
     return 'PagerDuty pages through at most 10,000 results of one query (offset + limit): narrow the date range (since/until) or the filters';

@@ -6,11 +6,11 @@
  * cursor that would fail.
  */
 import { z } from 'zod';
+import { pd } from './requests';
 import {
   Refusal, answer, output, paging, readTool,
   type Answer, type ListOutput, type Paging, type Query, type Row, type ToolContext, type ToolDefinition,
 } from '../../kit';
-import { pd } from './requests';
 
 /** The furthest PagerDuty pages: offset + limit. */
 export const MAX_OFFSET = 10_000;
@@ -48,6 +48,13 @@ export function pdPages(key: string): Paging<ReturnType<typeof paging.offset>['i
 
 type PageInput = ReturnType<typeof paging.offset>['input'];
 
+/** The upstream call of a list tool; `window` is a sentence put before the paging one (e.g. the date range sent). */
+export interface ListRequest {
+  readonly path: string;
+  readonly query?: Query;
+  readonly window?: string;
+}
+
 export interface PdListSpec<I extends z.ZodRawShape> {
   readonly name: string;
   readonly title: string;
@@ -57,11 +64,8 @@ export interface PdListSpec<I extends z.ZodRawShape> {
   readonly key: string;
   readonly row: z.ZodType;
   map(row: Row): Row;
-  /**
-   * The call for the arguments: path and filters (paging is added); `window` is a sentence put
-   * before the paging one (e.g. the date range sent). May throw a `Refusal`.
-   */
-  request(args: z.infer<z.ZodObject<I & PageInput>>): { path: string; query?: Query; window?: string };
+  /** The call for the arguments: path and filters (paging is added). May throw a `Refusal`. */
+  request(args: z.infer<z.ZodObject<I & PageInput>>, ctx: ToolContext): ListRequest | Promise<ListRequest>;
 }
 
 /** A read tool over one paged PagerDuty list (the kit's `listTool`, with PagerDuty's Accept header and date windows). */
@@ -76,7 +80,7 @@ export function pdList<I extends z.ZodRawShape>(spec: PdListSpec<I>): ToolDefini
     async run(args, ctx: ToolContext): Promise<Answer<ListOutput<unknown>>> {
       const a = args as z.infer<z.ZodObject<I & PageInput>>;
       const pageArgs = args as { limit?: number; cursor?: string };
-      const { path, query, window } = spec.request(a);
+      const { path, query, window } = await spec.request(a, ctx);
       const res = await pd(ctx, { path, query: { ...query, ...pages.query(pageArgs, spec.name) } });
       const { rows, continuation } = pages.read(res, pageArgs, spec.name);
       return answer.list(rows.map((r) => spec.map(r)), window ? { ...continuation, note: `${window} ${continuation.note}` } : continuation);

@@ -9,8 +9,9 @@
  * answers 400, and the write is refused with a sentence that says to set `fromEmail`.
  */
 import { z } from 'zod';
-import { Refusal, answer, output, readTool, type Query, type Row, type ToolContext, type ToolDefinition, type UpstreamRequest, type UpstreamResponse } from '../../kit';
+import { FROM_PLACEHOLDER } from './failures';
 import { environmentPrefix } from '../../../src/contract';
+import { Refusal, answer, output, readTool, type Query, type Row, type ToolContext, type ToolDefinition, type UpstreamRequest, type UpstreamResponse } from '../../kit';
 
 export const PAGERDUTY_ACCEPT = 'application/vnd.pagerduty+json;version=2';
 
@@ -31,6 +32,19 @@ export function tokenUser(ctx: ToolContext): Promise<Row> {
   return ctx.remember('pagerduty:users/me', async () => (await pd<{ user: Row }>(ctx, { path: '/users/me' })).data.user);
 }
 
+/**
+ * The ID of the key's own user, for `mine` filters; a `Refusal` for an account-level key, which
+ * has none.
+ */
+export async function myUserId(ctx: ToolContext, tool: string): Promise<string> {
+  try {
+    return String((await tokenUser(ctx)).id);
+  } catch (err) {
+    if (failedStatus(err) !== 400) throw err;
+    throw new Refusal(`${tool}: mine=true needs a user-level API key, and this server's key is account-level (it has no user): give user_ids instead`);
+  }
+}
+
 /** The variable that names the `From` user, for messages. */
 export const fromEmailVariable = (ctx: ToolContext) => `${environmentPrefix(ctx.serverName)}_FROM_EMAIL`;
 
@@ -49,8 +63,9 @@ export async function requester(ctx: ToolContext): Promise<Requester> {
   try {
     user = await tokenUser(ctx);
   } catch (err) {
-    if (failedStatus(err) !== 400 && failedStatus(err) !== 403) throw err;
-    throw new Refusal(`this write needs the email of the PagerDuty user it acts as (the From header), and the token has no user of its own: `
+    // An account-level key has no user: PagerDuty answers /users/me with 400 (it cannot correlate a user).
+    if (failedStatus(err) !== 400) throw err;
+    throw new Refusal('this write needs the email of the PagerDuty user it acts as (the From header), and the token has no user of its own: '
       + `${(err as Error).message}. That is what an account-level API key answers: set fromEmail in McpServer.pagerduty({ ... }) `
       + `(the variable ${fromEmailVariable(ctx)}) to the email of the responder the server acts as, or use a user-level API key`);
   }
@@ -78,8 +93,16 @@ export async function requesterId(ctx: ToolContext, who: Requester): Promise<str
 /** A write: the Accept header, and `From` with the requester's email. */
 export async function pdWrite<T = Row>(ctx: ToolContext, req: UpstreamRequest): Promise<{ res: UpstreamResponse<T>; from: Requester }> {
   const from = await requester(ctx);
-  const res = await pd<T>(ctx, { ...req, headers: { ...req.headers, from: from.email } });
-  return { res, from };
+  try {
+    const res = await pd<T>(ctx, { ...req, headers: { ...req.headers, from: from.email } });
+    return { res, from };
+  } catch (err) {
+    // The failure sentence cannot know the server's prefix; here it is known: name the variable.
+    if (failedStatus(err) === 400 && err instanceof Error && err.message.includes(FROM_PLACEHOLDER)) {
+      throw new Refusal(err.message.split(FROM_PLACEHOLDER).join(fromEmailVariable(ctx)));
+    }
+    throw err;
+  }
 }
 
 /**

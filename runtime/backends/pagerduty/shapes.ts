@@ -45,6 +45,8 @@ export interface WindowRule {
   /** `incidents`, for messages. */
   readonly what: string;
   readonly maxDays: number;
+  /** With neither end given: a window that starts now (ahead: who will be on call), instead of one that ends now. */
+  readonly ahead?: boolean;
   /** `until` for a given `since` (epoch ms). */
   untilFor(since: number, now: number): number;
   /** `since` for a given `until`. */
@@ -66,6 +68,7 @@ export const CHANGE_WINDOW: WindowRule = { ...INCIDENT_WINDOW, what: 'change eve
 /** On-call periods: PagerDuty answers at most 90 days; one end alone makes a one-day window. */
 export const ONCALL_WINDOW: WindowRule = {
   what: 'on-call periods',
+  ahead: true,
   maxDays: 90,
   untilFor: (since) => since + DAY,
   sinceFor: (until, now) => (until > now ? now : until - DAY),
@@ -73,6 +76,7 @@ export const ONCALL_WINDOW: WindowRule = {
 /** A schedule's rendered entries: a week from the given end; 90 days at most keeps the answer readable. */
 export const SCHEDULE_WINDOW: WindowRule = {
   what: 'a rendered schedule',
+  ahead: true,
   maxDays: 90,
   untilFor: (since) => since + 7 * DAY,
   sinceFor: (until, now) => (until > now ? now : until - 7 * DAY),
@@ -91,7 +95,7 @@ export interface Window {
  * timeWindow('2026-01-01T00:00:00Z', undefined, INCIDENT_WINDOW); // { since: '2026-01-01T00:00:00.000Z', until: '2026-06-30T00:00:00.000Z' } (or now, if earlier)
  */
 export function timeWindow(since: string | undefined, until: string | undefined, rule: WindowRule, now = Date.now()): Window {
-  const s = since !== undefined ? Date.parse(since) : undefined;
+  const s = since !== undefined ? Date.parse(since) : until === undefined && rule.ahead ? now : undefined;
   const u = until !== undefined ? Date.parse(until) : undefined;
   const start = s ?? rule.sinceFor(u ?? now, now);
   const end = u ?? rule.untilFor(start, now);
@@ -135,8 +139,13 @@ const framed$ = (what: string) => z.unknown().optional().describe(`${what}, fram
 const INCIDENT_FIELDS = ['id', 'incident_number', 'title', 'status', 'urgency', 'created_at', 'updated_at', 'last_status_change_at', 'resolved_at', 'incident_key', 'alert_counts', 'html_url'];
 export const INCIDENT_ROW = rowSchema(INCIDENT_FIELDS, {
   priority: z.unknown().optional().describe('priority name (P1...)'),
-  service: ref$, escalation_policy: ref$, teams: refs$, assigned_to: refs$, acknowledged_by: refs$,
-  description: framed$('the incident\'s description'), details: framed$('the incident body\'s details'),
+  service: ref$,
+  escalation_policy: ref$,
+  teams: refs$,
+  assigned_to: refs$,
+  acknowledged_by: refs$,
+  description: framed$('the incident\'s description'),
+  details: framed$('the incident body\'s details'),
 });
 
 export function incidentRow(i: Row, full = false): Row {
@@ -160,8 +169,10 @@ export function incidentRow(i: Row, full = false): Row {
 
 const LOG_FIELDS = ['id', 'type', 'summary', 'created_at'];
 export const LOG_ENTRY_ROW = rowSchema(LOG_FIELDS, {
-  agent: ref$, channel: z.unknown().optional().describe('how it happened: api, web_ui, email, note, auto...'),
-  channel_text: framed$('what the channel carried (a note, an alert description)'), assigned_to: refs$,
+  agent: ref$,
+  channel: z.unknown().optional().describe('how it happened: api, web_ui, email, note, auto...'),
+  channel_text: framed$('what the channel carried (a note, an alert description)'),
+  assigned_to: refs$,
 });
 export function logEntryRow(e: Row): Row {
   const channel = (e.channel ?? {}) as Row;
@@ -205,9 +216,14 @@ export function serviceRow(s: Row): Row {
 
 const SCHEDULE_FIELDS = ['id', 'name', 'time_zone', 'description', 'html_url'];
 export const SCHEDULE_ROW = rowSchema(SCHEDULE_FIELDS, {
-  users: refs$, escalation_policies: refs$, teams: refs$,
+  users: refs$,
+  escalation_policies: refs$,
+  teams: refs$,
   final_schedule: z.unknown().optional().describe('who is on call when, over since..until: { coverage_percentage, entries: [{ start, end, user }] }'),
-  overrides: z.unknown().optional(), layers: z.unknown().optional(), since: z.unknown().optional(), until: z.unknown().optional(),
+  overrides: z.unknown().optional(),
+  layers: z.unknown().optional(),
+  since: z.unknown().optional(),
+  until: z.unknown().optional(),
 });
 export function scheduleRow(s: Row, full = false): Row {
   const row: Row = { ...pick(s, SCHEDULE_FIELDS), users: refs(s.users), escalation_policies: refs(s.escalation_policies), teams: refs(s.teams) };
@@ -248,7 +264,9 @@ export function userRow(u: Row): Row {
 
 const CHANGE_FIELDS = ['id', 'summary', 'timestamp', 'source', 'links'];
 export const CHANGE_ROW = rowSchema(CHANGE_FIELDS, {
-  services: refs$, integration: ref$, custom_details: framed$('the change\'s custom details'),
+  services: refs$,
+  integration: ref$,
+  custom_details: framed$('the change\'s custom details'),
   correlation: z.unknown().optional().describe('why PagerDuty relates it to the incident'),
 });
 export function changeRow(c: Row): Row {

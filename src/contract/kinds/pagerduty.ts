@@ -18,9 +18,9 @@ export const PAGERDUTY_BACKEND: BackendContract = {
   ],
   tools: {
     read: [
-      'whoami', 'list_incidents', 'get_incident', 'get_incident_timeline', 'list_incident_notes', 'list_incident_alerts', 'get_related_incidents',
+      'whoami', 'list_users', 'list_incidents', 'get_incident', 'get_incident_timeline', 'list_incident_notes', 'list_incident_alerts', 'get_related_incidents',
       'list_oncalls', 'list_schedules', 'get_schedule', 'list_escalation_policies', 'get_escalation_policy',
-      'list_services', 'get_service', 'list_change_events', 'list_users',
+      'list_services', 'get_service', 'list_change_events',
     ],
     write: ['update_incidents', 'add_incident_note', 'create_incident', 'add_responders', 'post_status_update'],
   },

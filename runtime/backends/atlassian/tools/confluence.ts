@@ -38,7 +38,7 @@ const search = readTool({
       return {
         id: content.id,
         type: content.type ?? r.entityType,
-        title: typeof r.title === 'string' ? highlighted(r.title) : content.title,
+        title: typeof r.title === 'string' ? r.title.replace(/@@@(?:end)?hl@@@/g, '') : content.title,
         space: resultSpace(r),
         excerpt,
         last_modified: r.lastModified,
@@ -163,7 +163,12 @@ const listSpaces = readTool({
       base = nested(res.data._links, 'base');
       return res;
     }, (s) => ({
-      id: s.id, key: s.key, name: s.name, type: s.type, status: s.status, homepage_id: s.homepageId,
+      id: s.id,
+      key: s.key,
+      name: s.name,
+      type: s.type,
+      status: s.status,
+      homepage_id: s.homepageId,
       url: typeof base === 'string' && typeof nested(s._links, 'webui') === 'string' ? base + String(nested(s._links, 'webui')) : undefined,
     }));
   },

@@ -203,7 +203,12 @@ const linkIssues = writeTool({
       method: 'POST',
       path: '/rest/api/3/issueLink',
       responseType: 'text',
-      body: { type: { name: a.link_type }, inwardIssue: { key: inward }, outwardIssue: { key: outward }, ...(a.comment ? { comment: { body: markdownToAdf(a.comment) } } : {}) },
+      body: {
+        type: { name: a.link_type },
+        inwardIssue: { key: inward },
+        outwardIssue: { key: outward },
+        ...(a.comment ? { comment: { body: markdownToAdf(a.comment) } } : {}),
+      },
     });
     return answer.message(`Linked ${inward} and ${outward} (${a.link_type}).`, { link_type: a.link_type, inward_issue: inward, outward_issue: outward });
   },

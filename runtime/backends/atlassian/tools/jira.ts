@@ -110,7 +110,9 @@ const changelog = readTool({
   },
 });
 
-const TRANSITION_ROW = z.object({ id: z.unknown(), name: z.unknown(), to_status: z.unknown(), to_category: z.unknown(), has_screen: z.unknown().optional() });
+const TRANSITION_ROW = z.object({
+  id: z.unknown(), name: z.unknown(), to_status: z.unknown(), to_category: z.unknown(), has_screen: z.unknown().optional(),
+});
 
 export function summarizeTransition(t: Row): z.input<typeof TRANSITION_ROW> {
   return { id: t.id, name: t.name, to_status: nested(t.to, 'name'), to_category: nested(nested(t.to, 'statusCategory'), 'name'), has_screen: t.hasScreen };
@@ -146,7 +148,14 @@ const listProjects = readTool({
   }), (p) => ({ key: p.key, id: p.id, name: p.name, type: p.projectTypeKey, style: p.style, category: nested(p.projectCategory, 'name'), lead: nested(p.lead, 'displayName') })),
 });
 
-const FIELD_ROW = z.object({ id: z.unknown(), name: z.unknown(), required: z.unknown(), has_default: z.unknown().optional(), type: z.unknown().optional(), allowed_values: z.unknown().optional() });
+const FIELD_ROW = z.object({
+  id: z.unknown(),
+  name: z.unknown(),
+  required: z.unknown(),
+  has_default: z.unknown().optional(),
+  type: z.unknown().optional(),
+  allowed_values: z.unknown().optional(),
+});
 const ISSUE_TYPE_ROW = z.object({ id: z.unknown(), name: z.unknown(), subtask: z.unknown().optional(), description: z.unknown().optional() });
 
 /** The issue types of a project that can be created (`GET .../createmeta/<project>/issuetypes`). */
@@ -162,7 +171,9 @@ export function findIssueType(types: Row[], wanted: string, project: string): Ro
   return found;
 }
 
-const CREATE_FIELDS_OUTPUT = z.object({ project: z.string(), issue_types: z.array(ISSUE_TYPE_ROW).optional(), issue_type: ISSUE_TYPE_ROW.optional(), fields: z.array(FIELD_ROW).optional() });
+const CREATE_FIELDS_OUTPUT = z.object({
+  project: z.string(), issue_types: z.array(ISSUE_TYPE_ROW).optional(), issue_type: ISSUE_TYPE_ROW.optional(), fields: z.array(FIELD_ROW).optional(),
+});
 
 const createFields = readTool({
   name: 'jira_get_create_fields',
@@ -186,7 +197,8 @@ const createFields = readTool({
     });
     const fields = (res.data.fields ?? res.data.values ?? []).map((f) => {
       const schema = (f.schema ?? {}) as Row;
-      const allowed = Array.isArray(f.allowedValues) ? (f.allowedValues as Row[]).slice(0, 25).map((v) => v.name ?? v.value ?? v.key ?? v.id) : undefined;
+      const values = Array.isArray(f.allowedValues) ? (f.allowedValues as Row[]) : undefined;
+      const allowed = values?.slice(0, 25).map((v) => v.name ?? v.value ?? v.key ?? v.id);
       return { id: f.fieldId ?? f.key, name: f.name, required: f.required === true, has_default: f.hasDefaultValue, type: schema.items ? `${String(schema.type)} of ${String(schema.items)}` : schema.type, allowed_values: allowed };
     });
     const required = fields.filter((f) => f.required && !f.has_default).map((f) => String(f.name));

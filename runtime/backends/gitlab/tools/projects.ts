@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { answer, count, decodeCursor, encodeCursor, itemTool, nested, output, pick, readTool, type Query, type Row, type ToolContext } from '../../../kit';
 import { pages, readPage } from '../paging';
-import { allowedPaths, checkGroup, entryKind } from '../scope';
+import { allowedPaths, checkGroup, coveringEntry, entryKind } from '../scope';
 import { PROJECT_FIELDS, PROJECT_ROW, groupId, groupPath, projectId, projectPath, sort } from '../shapes';
 
 const TOOL = 'list_projects';
@@ -24,6 +24,11 @@ type Args = z.infer<z.ZodObject<typeof input>>;
 
 const filters = (a: Args): Query => ({ search: a.search, owned: a.owned, archived: a.archived, order_by: a.order_by, sort: a.sort, simple: true });
 const groupQuery = (a: Args): Query => ({ include_subgroups: true, ...filters(a) });
+
+/** The rows inside the allow-list (a group's listing is, unless GitLab resolved a moved path: checked on every row). */
+function inside(rows: Row[], list: readonly string[] | undefined): Row[] {
+  return list ? rows.filter((r) => typeof r.path_with_namespace === 'string' && coveringEntry(list, r.path_with_namespace) !== undefined) : rows;
+}
 
 /**
  * With an allow-list and no group: the allowed entries one after the other, each a group's
@@ -60,7 +65,7 @@ async function allowedProjects(ctx: ToolContext, a: Args, list: readonly string[
   const cursor = next ? encodeCursor(TOOL, next) : undefined;
   const where = `${count(rows.length, 'result')} from ${kind} ${entry} (page ${at.page}; entry ${at.entry + 1} of ${list.length} in this server's PROJECTS).`;
   const how = cursor ? `More results: call again with cursor="${cursor}".` : 'These are the last results.';
-  return answer.list(rows.map((r) => pick(r, PROJECT_FIELDS)), { has_more: cursor !== undefined, next_cursor: cursor, page: at.page, note: `${where} ${how}` });
+  return answer.list(inside(rows, list).map((r) => pick(r, PROJECT_FIELDS)), { has_more: cursor !== undefined, next_cursor: cursor, page: at.page, note: `${where} ${how}` });
 }
 
 export const projectTools = [
@@ -76,9 +81,9 @@ export const projectTools = [
       if (a.group !== undefined && a.membership !== undefined) answer.refuse('membership lists projects across the instance; leave it out with group (every project of the group is listed)');
       const list = allowedPaths(ctx);
       if (a.group !== undefined) {
-        checkGroup(ctx, a.group);
+        await checkGroup(ctx, a.group);
         const { rows, continuation } = await readPage(ctx, TOOL, a, `${groupPath(a.group)}/projects`, groupQuery(a));
-        return answer.list(rows.map((r) => pick(r, PROJECT_FIELDS)), continuation);
+        return answer.list(inside(rows, list).map((r) => pick(r, PROJECT_FIELDS)), continuation);
       }
       if (list) return allowedProjects(ctx, a, list);
       const { rows, continuation } = await readPage(ctx, TOOL, a, '/projects', { ...filters(a), membership: a.membership });

@@ -1,7 +1,8 @@
 /** The repository: files, the tree, commits, and comparing two refs. */
 import { z } from 'zod';
 import {
-  MAX_TEXT_CHARS, answer, count, listTool, output, pathSegment, pick, readTool, rowSchema, segmentString, textWindow, truncationSchema, type Row,
+  MAX_TEXT_CHARS, UNTRUSTED_NOTE, answer, count, listTool, output, pathSegment, pick, readTool, rowSchema, segmentString, textWindow,
+  truncationSchema, type Row,
 } from '../../../kit';
 import { pages } from '../paging';
 import { COMMIT_DETAIL_ROW, COMMIT_FIELDS, COMMIT_ROW, DIFF_FIELDS, TREE_FIELDS, isoTime, projectId, projectPath, ref, summarizeCommit } from '../shapes';
@@ -91,7 +92,9 @@ export const repositoryTools = [
       const shown = textWindow(content, MAX_TEXT_CHARS, 'head');
       if (shown.omitted === 0 && !readCut) return answer.message(`${header}\n\n${content}`, { ...meta, ...window, binary: false, content });
       const shownBytes = Buffer.byteLength(shown.text);
-      const why = shown.omitted > 0 ? `showing the first ${MAX_TEXT_CHARS} of ${content.length} characters` : `the file is ${size} bytes; only the first ${res.bytes - (res.droppedBytes ?? 0)} bytes could be read`;
+      // Two limits may cut: the answer's characters, and the upstream read limit (the first bytes of a larger file).
+      const why = `showing ${shown.omitted > 0 ? `the first ${shown.text.length}` : `all ${shown.text.length}`} characters read of a ${size}-byte file`
+        + (readCut ? `; reading stops at ${Buffer.byteLength(res.data)} bytes, so lines past that cannot be shown` : '');
       const lastShown = (window.start_line ?? 1) + shown.text.split('\n').length - 2;
       return answer.message(`${header} [truncated: ${why}]\n\n${shown.text}`, {
         ...meta,
@@ -141,7 +144,7 @@ export const repositoryTools = [
   readTool({
     name: 'get_commit',
     title: 'Get a commit',
-    description: `Get one commit: message, author, stats and pipeline status; include diff adds its changed files (up to ${COMMIT_DIFF_FILES}).`,
+    description: `Get one commit: message, author, stats and pipeline status; include diff adds its changed files (up to ${COMMIT_DIFF_FILES}). ${UNTRUSTED_NOTE}`,
     input: {
       project_id: projectId,
       sha: segmentString('sha').describe('Commit SHA, or a branch or tag name (its latest commit)'),

@@ -14,7 +14,7 @@ const FREE_TEXT = ['description', 'body', 'message'];
 function frameRow(row: Row, scope: string): Row {
   const out = { ...row };
   for (const key of FREE_TEXT) {
-    if (typeof out[key] === 'string') out[key] = framed(out[key], `${key} of a ${scope} result`);
+    if (typeof out[key] === 'string') out[key] = framed(out[key], `${key} of a search result (${scope})`);
   }
   return out;
 }
@@ -42,7 +42,7 @@ export const searchTools = [
         // project_id was checked against PROJECTS before run (scopedTool).
         path = `${projectPath(a.project_id)}/search`;
       } else if (a.group !== undefined) {
-        checkGroup(ctx, a.group);
+        await checkGroup(ctx, a.group);
         path = `${groupPath(a.group)}/search`;
       } else {
         const list = allowedPaths(ctx);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { UNTRUSTED_NOTE, answer, output, pick, readTool, type Row } from '../../../kit';
 import { pdList, wholeList } from '../paging';
-import { pd } from '../requests';
+import { myUserId, pd } from '../requests';
 import {
   ALERT_ROW, INCIDENT_ROW, INCIDENT_WINDOW, LOG_ENTRY_ROW, NOTE_ROW,
   alertRow, incidentRow, logEntryRow, noteRow, pdId, pdIds, ref, seg, time, timeWindow,
@@ -26,6 +26,7 @@ const listIncidents = pdList({
     service_ids: pdIds('service_ids'),
     team_ids: pdIds('team_ids'),
     user_ids: pdIds('user_ids').describe('Assigned to these users'),
+    mine: z.boolean().optional().describe('Only incidents assigned to the API key\'s own user (user-level keys); not with user_ids'),
     urgencies: z.array(z.enum(['high', 'low'])).min(1).max(2).optional(),
     since: time('since').describe('Created at or after (ISO 8601)'),
     until: time('until').describe('Created before (ISO 8601)'),
@@ -34,7 +35,9 @@ const listIncidents = pdList({
   key: 'incidents',
   row: INCIDENT_ROW,
   map: (i) => incidentRow(i),
-  request(a) {
+  async request(a, ctx) {
+    if (a.mine && a.user_ids) answer.refuse('give mine or user_ids, not both');
+    const users = a.mine ? [await myUserId(ctx, 'list_incidents')] : a.user_ids;
     const statuses = a.statuses ?? OPEN;
     let dates: Record<string, string>;
     let window: string;
@@ -52,7 +55,7 @@ const listIncidents = pdList({
         'statuses[]': statuses,
         'service_ids[]': a.service_ids,
         'team_ids[]': a.team_ids,
-        'user_ids[]': a.user_ids,
+        'user_ids[]': users,
         'urgencies[]': a.urgencies,
         ...dates,
         'sort_by': a.sort_by ?? 'created_at:desc',
@@ -73,7 +76,11 @@ const getIncident = readTool({
     incident_id: incidentId,
     include: z.array(z.enum(INCLUDES)).max(2).optional().describe('Also get these: alerts (GET /incidents/{id}/alerts), notes'),
   },
-  output: output.item(INCIDENT_ROW.extend({ alerts: z.array(ALERT_ROW).optional(), more_alerts: z.boolean().optional(), notes: z.array(NOTE_ROW).optional() })),
+  output: output.item(INCIDENT_ROW.extend({
+    alerts: z.array(ALERT_ROW).optional(),
+    more_alerts: z.boolean().optional().describe('Whether the incident has more alerts than these'),
+    notes: z.array(NOTE_ROW).optional(),
+  })),
   async run(a, ctx) {
     const path = incidentPath(a.incident_id);
     const res = await pd<{ incident: Row }>(ctx, { path });
@@ -94,7 +101,7 @@ const getIncident = readTool({
 const timeline = pdList({
   name: 'get_incident_timeline',
   title: 'Get an incident\'s timeline',
-  description: `The log entries of an incident, oldest first: triggered, notified, acknowledged, escalated, reassigned, annotated, resolved; `
+  description: 'The log entries of an incident, oldest first: triggered, notified, acknowledged, escalated, reassigned, annotated, resolved; '
     + `by whom and through which channel. overview=true (default) keeps the important changes only. ${UNTRUSTED_NOTE}`,
   input: {
     incident_id: incidentId,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { answer, output, readTool, type Row } from '../../../kit';
 import { pdList } from '../paging';
-import { pd, pdItem } from '../requests';
+import { myUserId, pd, pdItem } from '../requests';
 import {
   ONCALL_ROW, ONCALL_WINDOW, POLICY_ROW, SCHEDULE_ROW, SCHEDULE_WINDOW,
   oncallRow, pdId, pdIds, policyRow, scheduleRow, seg, time, timeWindow,
@@ -18,6 +18,7 @@ const listOncalls = pdList({
     escalation_policy_ids: pdIds('escalation_policy_ids'),
     schedule_ids: pdIds('schedule_ids'),
     user_ids: pdIds('user_ids'),
+    mine: z.boolean().optional().describe('Only the API key\'s own user (user-level keys): "am I on call?"; not with user_ids'),
     since: time('since').describe('Start of the range (ISO 8601); default now'),
     until: time('until').describe('End of the range (ISO 8601)'),
     earliest: z.boolean().optional().describe('Only the earliest period of each user, policy and level (default true)'),
@@ -25,14 +26,16 @@ const listOncalls = pdList({
   key: 'oncalls',
   row: ONCALL_ROW,
   map: oncallRow,
-  request(a) {
+  async request(a, ctx) {
+    if (a.mine && a.user_ids) answer.refuse('give mine or user_ids, not both');
+    const users = a.mine ? [await myUserId(ctx, 'list_oncalls')] : a.user_ids;
     const window = a.since === undefined && a.until === undefined ? undefined : timeWindow(a.since, a.until, ONCALL_WINDOW);
     return {
       path: '/oncalls',
       query: {
         'escalation_policy_ids[]': a.escalation_policy_ids,
         'schedule_ids[]': a.schedule_ids,
-        'user_ids[]': a.user_ids,
+        'user_ids[]': users,
         ...window,
         'earliest': a.earliest ?? true,
       },

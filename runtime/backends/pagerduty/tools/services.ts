@@ -68,8 +68,9 @@ const listChanges = pdList({
       }
       return { path: `/incidents/${seg(a.incident_id, 'incident_id')}/related_change_events`, window: `Changes related to incident ${a.incident_id}.` };
     }
+    const now = Date.now();
     const window = a.since === undefined && a.until === undefined
-      ? timeWindow(new Date(Date.now() - 7 * 86_400_000).toISOString(), undefined, CHANGE_WINDOW)
+      ? timeWindow(new Date(now - 7 * 86_400_000).toISOString(), new Date(now).toISOString(), CHANGE_WINDOW)
       : timeWindow(a.since, a.until, CHANGE_WINDOW);
     return {
       path: '/change_events',
