@@ -3,16 +3,21 @@
  *   assets/lambda/index.js   Lambda handler (`index.handler`), REST v1 and HTTP API v2 events
  *   assets/server/index.js   node http server: the container entry point and the `mcp-fleet` bin
  *
- * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js, jose.js).
+ * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js, jose.js)
+ * and each backend's tools/list entries (`tools-<kind>.json`, computed here from the same tool
+ * definitions, so a cold start answers tools/list without building JSON Schemas).
  *
  * Options were chosen by measurement (`npx projen bench`, see CONTRIBUTING.md): the AWS SDK is
  * bundled (the Lambda-provided copy is not pinned and the container has none), what a cold start
  * does not need is split out, zod carries English messages only, output is minified, and ESM entry
  * points are preferred so unused code is dropped.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_NEGOTIATED_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { allBackends } from './backends';
+import { listingOf } from './core/sdk';
 
 export interface BundleVariant {
   readonly minify: boolean;
@@ -99,7 +104,11 @@ const PACKAGE_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json
 
 function common(variant: BundleVariant): BuildOptions {
   return {
-    define: { __MCP_FLEET_VERSION__: JSON.stringify(PACKAGE_VERSION) },
+    define: {
+      __MCP_FLEET_VERSION__: JSON.stringify(PACKAGE_VERSION),
+      // What the fast paths check before the SDK is loaded (runtime/core/mcp.ts).
+      __MCP_PROTOCOL_VERSIONS__: JSON.stringify({ supported: SUPPORTED_PROTOCOL_VERSIONS, default: DEFAULT_NEGOTIATED_PROTOCOL_VERSION }),
+    },
     plugins: [
       ...(variant.lazyAjv ? [lazyAjvPlugin] : []),
       ...(variant.splitLazyModules ? [splitLazyModulesPlugin] : []),
@@ -147,6 +156,11 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
       banner: { js: '#!/usr/bin/env node' },
     }),
   ]);
+  // Every tool of each kind, in definition order; a server narrows it to the tools it offers.
+  for (const [kind, backend] of allBackends()) {
+    const listing = JSON.stringify(listingOf(backend.tools));
+    for (const dir of ['lambda', 'server']) writeFileSync(join(outDir, dir, `tools-${kind}.json`), listing);
+  }
   const sizes: Record<string, number> = {};
   for (const dir of ['lambda', 'server']) {
     for (const file of readdirSync(join(outDir, dir)).sort()) sizes[`${dir}/${file}`] = statSync(join(outDir, dir, file)).size;

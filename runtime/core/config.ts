@@ -17,8 +17,9 @@
  * AUTH_ISSUER, AUTH_JWKS_URL, AUTH_AUDIENCE, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES,
  * AUTH_AUTHORIZATION_SERVERS.
  */
-import type { BackendDefinition } from './types';
+import type { BackendDefinition, BackendSource, LazyBackend } from './types';
 import {
+  type BackendContract,
   AUTH_AUDIENCE, AUTH_AUTHORIZATION_SERVERS, AUTH_ISSUER, AUTH_JWKS_URL, AUTH_MODE, AUTH_MODES, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES,
   type AuthMode, parseAuthList,
   ALLOW_WRITES_SUFFIX, RESERVED_SERVER_NAMES, SECRET_ARN_SUFFIX, SERVER_NAME_PATTERN,
@@ -44,9 +45,21 @@ export interface CredentialSource {
   readonly optional: boolean;
 }
 
+const isLazy = (b: BackendSource): b is LazyBackend => typeof (b as LazyBackend).load === 'function';
+
+/** The contract of a definition (its tools split by whether they write). */
+function contractOf(b: BackendSource): BackendContract {
+  if (isLazy(b)) return b.contract;
+  const names = (write: boolean) => b.tools.filter((t) => t.mutating === write).map((t) => t.name);
+  return { ...b, tools: { read: names(false), write: names(true) } };
+}
+
 export interface ServerConfig {
   readonly name: string;
   readonly kind: string;
+  /** The backend's variables and tool names (no tool definitions: cheap at start). */
+  readonly contract: BackendContract;
+  /** The backend's definition; loaded on first read when the source was a `LazyBackend`. */
   readonly backend: BackendDefinition;
   readonly prefix: string;
   readonly baseUrl?: string;
@@ -163,7 +176,7 @@ export function redactUrls(text: string): string {
   return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string, BackendDefinition>): RuntimeConfig {
+export function loadConfig(env: NodeJS.ProcessEnv, backends: ReadonlyMap<string, BackendSource>): RuntimeConfig {
   let entries: Array<{ name: string; kind: string }>;
   let mode: 'single' | 'multi';
   const hasList = env.MCP_SERVERS !== undefined && env.MCP_SERVERS.trim() !== '';
@@ -235,7 +248,7 @@ export function policyRefusal(server: Pick<ServerConfig, 'toolPolicy' | 'name'>,
 }
 
 /** `<PREFIX>_TOOLS_ALLOW` / `_TOOLS_DENY`: one of them, naming only tools the backend has. */
-function loadToolPolicy(env: NodeJS.ProcessEnv, prefix: string, name: string, backend: BackendDefinition): ToolPolicy | undefined {
+function loadToolPolicy(env: NodeJS.ProcessEnv, prefix: string, name: string, backend: BackendContract): ToolPolicy | undefined {
   const allowVar = `${prefix}${TOOLS_ALLOW_SUFFIX}`;
   const denyVar = `${prefix}${TOOLS_DENY_SUFFIX}`;
   const allow = parseToolList(env[allowVar] ?? '');
@@ -243,7 +256,7 @@ function loadToolPolicy(env: NodeJS.ProcessEnv, prefix: string, name: string, ba
   if (allow.length > 0 && deny.length > 0) throw new ConfigError(`Set ${allowVar} (only these tools) or ${denyVar} (all but these), not both`);
   if (allow.length === 0 && deny.length === 0) return undefined;
   const [mode, variable, names] = allow.length > 0 ? ['allow' as const, allowVar, allow] : ['deny' as const, denyVar, deny];
-  const known = backend.tools.map((t) => t.name);
+  const known = [...backend.tools.read, ...backend.tools.write];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
     throw new ConfigError(`${variable} names ${unknown.length === 1 ? 'a tool' : 'tools'} server ${JSON.stringify(name)} (${backend.displayName}) does not have: `
@@ -252,7 +265,8 @@ function loadToolPolicy(env: NodeJS.ProcessEnv, prefix: string, name: string, ba
   return { mode, variable, names };
 }
 
-function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefinition): ServerConfig {
+function loadServer(env: NodeJS.ProcessEnv, name: string, source: BackendSource): ServerConfig {
+  const backend = contractOf(source);
   const prefix = environmentPrefix(name);
   const urlVar = `${prefix}_${backend.urlEnv}`;
   const baseUrl = (env[urlVar] ?? '').trim() || backend.defaultUrl;
@@ -276,11 +290,11 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
     return { env: spec.env, directVar, arnVar, direct, secretArn: secretId, jsonField, optional: spec.optional };
   });
   const settings: Record<string, string | undefined> = {};
-  for (const spec of backend.settings) settings[spec.env] = (env[`${prefix}_${spec.env}`] ?? '').trim() || undefined;
-  return {
+  for (const spec of backend.settings ?? []) settings[spec.env] = (env[`${prefix}_${spec.env}`] ?? '').trim() || undefined;
+  const server = {
     name,
     kind: backend.kind,
-    backend,
+    contract: backend,
     prefix,
     settings,
     baseUrl: baseUrl ? baseUrl.replace(/\/+$/, '') : undefined,
@@ -289,4 +303,7 @@ function loadServer(env: NodeJS.ProcessEnv, name: string, backend: BackendDefini
     credentials,
     missing,
   };
+  if (!isLazy(source)) return { ...server, backend: source };
+  let loaded: BackendDefinition | undefined;
+  return Object.defineProperty(server, 'backend', { enumerable: true, get: () => (loaded ??= source.load()) }) as unknown as ServerConfig;
 }

@@ -8,14 +8,10 @@
  * request) repeats is done once here: the server and its transport, the tool list, its JSON
  * Schemas and its serialised answer.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import {
-  CallToolRequestSchema, DEFAULT_NEGOTIATED_PROTOCOL_VERSION, JSONRPCMessageSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS,
-  isInitializeRequest,
-  type CallToolResult, type JSONRPCMessage, type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult, JSONRPCMessage, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { policyAllows, policyRefusal, type ServerConfig } from './config';
 import { CredentialError, type CredentialStore } from './credentials';
 import { JsonRpcErrorCode as Code, isJsonRpcRequest, jsonRpcError, type JsonRpcErrorAnswer } from './jsonrpc';
@@ -27,6 +23,28 @@ import type { ToolContext, ToolDefinition, UpstreamClient } from './types';
 import { UpstreamError, createUpstreamClient, withUpstreamSlot } from './upstream';
 
 declare const __MCP_FLEET_VERSION__: string | undefined;
+/** The SDK's protocol versions, written into the bundle at build time (the fast paths need them before the SDK loads). */
+declare const __MCP_PROTOCOL_VERSIONS__: { readonly supported: readonly string[]; readonly default: string } | undefined;
+
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- required on first use: see sdk.ts */
+const sdk = (): typeof import('./sdk') => require('./sdk');
+
+const BUILT_VERSIONS = typeof __MCP_PROTOCOL_VERSIONS__ === 'object' ? __MCP_PROTOCOL_VERSIONS__ : undefined;
+const supportedVersions = (): readonly string[] => BUILT_VERSIONS?.supported ?? sdk().SUPPORTED_PROTOCOL_VERSIONS;
+const defaultVersion = (): string => BUILT_VERSIONS?.default ?? sdk().DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
+
+/**
+ * The tools/list entries of every tool of `kind`, as runtime/build.ts wrote them next to the
+ * bundle (`tools-<kind>.json`); undefined when running from source.
+ */
+function builtListing(kind: string): Tool[] | undefined {
+  if (BUILT_VERSIONS === undefined) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(__dirname, `tools-${kind}.json`), 'utf8')) as Tool[];
+  } catch {
+    return undefined;
+  }
+}
 
 /** The package version, written into the bundle at build time (`serverInfo.version`). */
 export const RUNTIME_VERSION = typeof __MCP_FLEET_VERSION__ === 'string' ? __MCP_FLEET_VERSION__ : '0.0.0-source';
@@ -49,7 +67,7 @@ function toolError(text: string): CallToolResult {
  */
 function invalidToolCall(message: unknown): JsonRpcErrorAnswer | null | undefined {
   if (!message || typeof message !== 'object' || Array.isArray(message) || (message as { method?: unknown }).method !== 'tools/call') return undefined;
-  const parsed = CallToolRequestSchema.safeParse(message);
+  const parsed = sdk().CallToolRequestSchema.safeParse(message);
   if (parsed.success) return undefined;
   if (!isJsonRpcRequest(message)) return null;
   const issues = parsed.error.issues.map((i) => `${['params', ...i.path.slice(1)].join('.')}: ${i.message}`).join('; ');
@@ -83,23 +101,21 @@ function isPlainMessage(m: Record<string, unknown>): boolean {
 /** What the Streamable HTTP transport refuses before any message reaches the server (undefined: nothing). */
 function refusalOf(messages: readonly JSONRPCMessage[], headers: Readonly<Record<string, string | undefined>>): HttpResponse | undefined {
   for (const m of messages) {
-    if (!isPlainMessage(m as Record<string, unknown>) && !JSONRPCMessageSchema.safeParse(m).success) {
+    if (!isPlainMessage(m as Record<string, unknown>) && !sdk().JSONRPCMessageSchema.safeParse(m).success) {
       return jsonAnswer(400, jsonRpcError(Code.PARSE_ERROR, 'Parse error: Invalid JSON-RPC message'));
     }
   }
-  const initializing = messages.some((m) => (m as { method?: unknown }).method === 'initialize' && isInitializeRequest(m));
+  const initializing = messages.some((m) => (m as { method?: unknown }).method === 'initialize' && sdk().isInitializeRequest(m));
   if (initializing && messages.length > 1) {
     return jsonAnswer(400, jsonRpcError(Code.INVALID_REQUEST, 'Invalid Request: Only one initialization request is allowed'));
   }
   const version = headers['mcp-protocol-version'];
-  if (!initializing && version !== undefined && !SDK_PROTOCOL_VERSIONS.includes(version)) {
-    return jsonAnswer(400, jsonRpcError(Code.SERVER_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SDK_PROTOCOL_VERSIONS.join(', ')})`));
+  if (!initializing && version !== undefined && !supportedVersions().includes(version)) {
+    return jsonAnswer(400, jsonRpcError(Code.SERVER_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${supportedVersions().join(', ')})`));
   }
   return undefined;
 }
 
-const SDK_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
-const DEFAULT_PROTOCOL_VERSION = DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
 
 /** A tools/list request without a cursor (the listing is one page) or other params but `_meta`. */
 function isPlainToolsList(m: unknown): m is { id: string | number } {
@@ -112,8 +128,11 @@ const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?
 
 /** One hosted MCP server: its enabled tools, their cached listing, and a pool of SDK servers. */
 export class McpHost {
-  public readonly tools: ReadonlyMap<string, ToolDefinition>;
+  /** The names of the tools this server offers: the write switch, then the tool policy. */
+  public readonly toolNames: readonly string[];
+  private readonly writeTools: ReadonlySet<string>;
   private readonly disabled: ReadonlySet<string>;
+  private toolMap?: ReadonlyMap<string, ToolDefinition>;
   private listing?: { tools: Tool[] };
   private listingJson?: string;
   /** The transport to this server's one SDK server, once connected. */
@@ -125,24 +144,38 @@ export class McpHost {
 
   constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
     // The write switch, then the tool policy (<PREFIX>_TOOLS_ALLOW / _TOOLS_DENY).
-    const enabled = server.backend.tools.filter((t) => (server.allowWrites || !t.mutating) && policyAllows(server, t.name));
-    this.tools = new Map(enabled.map((t) => [t.name, t]));
-    this.disabled = new Set(server.backend.tools.filter((t) => !this.tools.has(t.name)).map((t) => t.name));
+    // From the contract's names: the backend's definitions are loaded only when a tool is called.
+    const { read, write } = server.contract.tools;
+    this.writeTools = new Set(write);
+    const offered = (name: string) => (server.allowWrites || !this.writeTools.has(name)) && policyAllows(server, name);
+    this.toolNames = [...read, ...write].filter(offered);
+    this.disabled = new Set([...read, ...write].filter((name) => !offered(name)));
   }
 
-  /** The tools/list result, computed on first use and reused for the life of the process. */
+  /** The definitions of the tools this server offers (loads the backend on first use). */
+  public get tools(): ReadonlyMap<string, ToolDefinition> {
+    if (!this.toolMap) {
+      const names = new Set(this.toolNames);
+      this.toolMap = new Map(this.server.backend.tools.filter((t) => names.has(t.name)).map((t) => [t.name, t]));
+    }
+    return this.toolMap;
+  }
+
+  /** Whether `name` is a tool this server offers that writes. */
+  public offersWriteTool(name: string): boolean {
+    return this.writeTools.has(name) && this.toolNames.includes(name);
+  }
+
+  /**
+   * The tools/list result, reused for the life of the process: the bundle's listing (computed
+   * at build time from the same definitions) narrowed to the offered tools, or computed from the
+   * definitions on first use.
+   */
   public listTools(): { tools: Tool[] } {
     if (!this.listing) {
-      this.listing = {
-        tools: [...this.tools.values()].map((t) => ({
-          name: t.name,
-          title: t.title,
-          description: t.description,
-          inputSchema: toJsonSchemaCompat(t.inputSchema, { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
-          ...(t.outputSchema ? { outputSchema: toJsonSchemaCompat(t.outputSchema, { strictUnions: true, pipeStrategy: 'output' }) as Tool['outputSchema'] } : {}),
-          annotations: { title: t.title, ...t.annotations },
-        })),
-      };
+      const offered = new Set(this.toolNames);
+      const built = builtListing(this.server.kind);
+      this.listing = { tools: built ? built.filter((t) => offered.has(t.name)) : sdk().listingOf([...this.tools.values()]) };
     }
     return this.listing;
   }
@@ -155,7 +188,7 @@ export class McpHost {
    */
   public async handle(headers: Readonly<Record<string, string | undefined>>, parsedBody: unknown, scope: RequestScope): Promise<HttpResponse> {
     const batch = Array.isArray(parsedBody);
-    if (!batch && isPlainToolsList(parsedBody) && SDK_PROTOCOL_VERSIONS.includes(headers['mcp-protocol-version'] ?? DEFAULT_PROTOCOL_VERSION)) {
+    if (!batch && isPlainToolsList(parsedBody) && supportedVersions().includes(headers['mcp-protocol-version'] ?? defaultVersion())) {
       // The listing never changes in a process: serialised once, answered without an SDK round trip.
       // (An unsupported protocol version header goes the long way, and is refused there.)
       this.listingJson ??= JSON.stringify(this.listTools());
@@ -228,13 +261,14 @@ export class McpHost {
   }
 
   private createServer(): Server {
-    const server = new Server(
-      { name: `${this.server.name}-mcp-server`, title: `${this.server.backend.displayName} MCP server`, version: RUNTIME_VERSION },
+    const { Server: SdkServer, CallToolRequestSchema, ListToolsRequestSchema } = sdk();
+    const server = new SdkServer(
+      { name: `${this.server.name}-mcp-server`, title: `${this.server.contract.displayName} MCP server`, version: RUNTIME_VERSION },
       {
         capabilities: { tools: { listChanged: false } },
         instructions: this.server.allowWrites
           ? undefined
-          : `Read-only: the write tools of this ${this.server.backend.displayName} server are disabled.`,
+          : `Read-only: the write tools of this ${this.server.contract.displayName} server are disabled.`,
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, () => this.listTools());
@@ -283,7 +317,7 @@ export class McpHost {
     }
     const parsed = await tool.inputSchema.safeParseAsync(args ?? {});
     if (!parsed.success) {
-      return toolError(`Input validation error: Invalid arguments for tool ${name}: ${getParseErrorMessage(parsed.error)}`);
+      return toolError(`Input validation error: Invalid arguments for tool ${name}: ${sdk().getParseErrorMessage(parsed.error)}`);
     }
     if (this.server.missing.length > 0) {
       return toolError(`Server ${this.server.name} is not configured: set ${this.server.missing.join(', ')}`);

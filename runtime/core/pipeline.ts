@@ -154,7 +154,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       configured: s.missing.length === 0,
       ...(s.missing.length > 0 ? { missing: s.missing } : {}),
       writesEnabled: s.allowWrites,
-      tools: host.tools.size,
+      tools: host.toolNames.length,
     };
   }
 
@@ -226,7 +226,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
     }
     if (auth.writeScopes.length > 0 && missingScopes(caller.scopes, auth.writeScopes).length > 0) {
       // A write tool needs the write scopes too; refused before the SDK sees the call (a batch as a whole).
-      const write = toolCalls(parsed).find((c) => host.tools.get(c.name)?.mutating);
+      const write = toolCalls(parsed).find((c) => host.offersWriteTool(c.name));
       if (write) {
         const needed = [...new Set([...authConfig.requiredScopes, ...auth.writeScopes])];
         const missing = missingScopes(caller.scopes, auth.writeScopes);

@@ -148,3 +148,16 @@ export interface BackendDefinition extends Omit<BackendContract, 'tools'> {
   /** Non-secret facts derived from the credentials, for `ToolContext.traits()` (absent: none). */
   traits?(credentials: Credentials): Readonly<Record<string, string>>;
 }
+
+/**
+ * A backend known by its contract and loaded on first use: its tools (and their zod schemas) are
+ * built only when a server of its kind needs them, not when the process starts (the tools/list
+ * answer of the bundle is computed at build time from the same definitions).
+ */
+export interface LazyBackend {
+  readonly contract: BackendContract;
+  load(): BackendDefinition;
+}
+
+/** A backend as `loadConfig` takes it: its definition, or its contract and a loader. */
+export type BackendSource = BackendDefinition | LazyBackend;

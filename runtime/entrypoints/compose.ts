@@ -3,14 +3,14 @@
  * from the environment, once per process; a bad configuration is answered, not crashed on. It lives
  * beside the entry points so that `runtime/core` never imports `runtime/backends`.
  */
-import { BACKENDS } from '../backends';
+import { BACKEND_SOURCES } from '../backends';
 import { ConfigError, loadConfig, redactUrls } from '../core/config';
 import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
 import { logger } from '../core/observability';
 import { createPipeline, type HttpRequest, type HttpResponse, type Pipeline, type PipelineOptions } from '../core/pipeline';
 
 export function pipelineFromEnv(env: NodeJS.ProcessEnv = process.env, opts?: PipelineOptions): Pipeline {
-  return createPipeline(loadConfig(env, BACKENDS), opts);
+  return createPipeline(loadConfig(env, BACKEND_SOURCES), opts);
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BACKENDS } from '../backends';
+import { BACKEND_SOURCES } from '../backends';
 import { lazyHandler } from './compose';
 import { ConfigError, loadConfig, redactUrls } from '../core/config';
 import { JsonRpcErrorCode, jsonRpcError } from '../core/jsonrpc';
@@ -344,7 +344,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!env.MCP_SERVERS && !env.SERVER_NAME) env.MCP_SERVERS = 'gitlab';
   // DESIGN.md: a bad value stops the process at start, naming the variable.
   try {
-    loadConfig(env, BACKENDS);
+    loadConfig(env, BACKEND_SOURCES);
     serverLimits(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

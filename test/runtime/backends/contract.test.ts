@@ -3,9 +3,11 @@
  * has a contract entry, its variables are the contract's, and its tools are exactly the contract's
  * names with the same read/write split (the constructs validate `allowTools`/`denyTools` with them).
  */
-import { BACKENDS } from '../../../runtime/backends';
+import { allBackends } from '../../../runtime/backends';
 import { contractMismatches } from '../../../runtime/kit';
 import { BACKEND_CONTRACTS, toolNames } from '../../../src/contract';
+
+const BACKENDS = allBackends();
 
 describe('backend contracts', () => {
   it('name the same kinds as the runtime hosts', () => {

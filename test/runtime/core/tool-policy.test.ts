@@ -2,10 +2,12 @@
  * The tool policy of a server: `<PREFIX>_TOOLS_ALLOW` (only these) or `<PREFIX>_TOOLS_DENY` (all
  * but these), on top of the write switch; unknown names and both lists are configuration errors.
  */
-import { BACKENDS } from '../../../runtime/backends';
+import { allBackends } from '../../../runtime/backends';
 import { ConfigError, loadConfig } from '../../../runtime/core/config';
 import type { CredentialStore } from '../../../runtime/core/credentials';
 import { McpHost } from '../../../runtime/core/mcp';
+
+const BACKENDS = allBackends();
 
 function host(env: NodeJS.ProcessEnv): McpHost {
   const [server] = loadConfig({ SERVER_NAME: 'gitlab', ...env }, BACKENDS).servers;

@@ -33,6 +33,8 @@ const acme: BackendDefinition = {
   },
 };
 
+const ACME_CONTRACT = { ...acme, tools: { read: [], write: [] } };
+
 /** A credential store that hands out `creds` and, when refreshable, `rotated` on refresh. */
 function store(creds: Credentials, rotated?: Credentials): CredentialStore & { refreshes: number } {
   const s = {
@@ -82,7 +84,7 @@ describe('Class: UpstreamClient', () => {
   function client(opts: ClientOptions = {}) {
     const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
     const server: ServerConfig = {
-      name: 'acme', kind: 'acme', backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], settings: {}, missing: [],
+      name: 'acme', kind: 'acme', contract: ACME_CONTRACT, backend: acme, prefix: 'ACME', baseUrl: opts.baseUrl ?? api.url, allowWrites: true, credentials: [], settings: {}, missing: [],
     };
     const upstream = createUpstreamClient({
       server,
@@ -526,7 +528,7 @@ describe('Class: UpstreamClient', () => {
       const basic: BackendDefinition = { ...acme, authHeaders: (c) => ({ authorization: `Basic ${Buffer.from(`bot:${c.TOKEN}`).toString('base64')}` }) };
       const encoded = Buffer.from(`bot:${TOKEN}`).toString('base64');
       api.queue('GET', '/v1/items', { body: { headers: { authorization: `Basic ${encoded}` } } });
-      const server: ServerConfig = { name: 'acme', kind: 'acme', backend: basic, prefix: 'ACME', baseUrl: api.url, allowWrites: false, credentials: [], settings: {}, missing: [] };
+      const server: ServerConfig = { name: 'acme', kind: 'acme', contract: ACME_CONTRACT, backend: basic, prefix: 'ACME', baseUrl: api.url, allowWrites: false, credentials: [], settings: {}, missing: [] };
       const upstream = createUpstreamClient({ server, credentials: store({ TOKEN }), deadline: Date.now() + 5_000, attemptTimeoutMs: 5_000 });
       const res = await upstream.request({ path: '/items' });
       expect(JSON.stringify(res.data)).not.toContain(encoded);
