@@ -5,7 +5,7 @@ import { pages, readPage } from '../paging';
 import { isNotFound, targetOf } from '../scope';
 import {
   COMMIT_FIELDS, DIFF_FIELDS, DISCUSSION_ROW, MR_ROW, PIPELINE_FIELDS,
-  groupId, iid, isoTime, labels, projectId, projectPath, sort, summarizeDiscussion, summarizeMr,
+  groupId, iid, isoTime, labels, projectId, projectPath, sort, summarizeDiscussion, summarizeMr, underPaths,
 } from '../shapes';
 import { discussionWrites, mergeRequestNote } from './notes';
 
@@ -125,8 +125,7 @@ export const mergeRequestTools = [
     output: DIFFS_OUTPUT,
     async run(a, ctx) {
       const { rows, continuation } = await readPage(ctx, 'get_merge_request_diffs', a, `${mergeRequestPath(a)}/diffs`);
-      const under = (file: Row) => !a.paths || a.paths.some((p) => [file.new_path, file.old_path].some((f) => typeof f === 'string' && (f === p || f.startsWith(`${p.replace(/\/+$/, '')}/`))));
-      const kept = rows.filter(under).map((f) => pick(f, DIFF_FIELDS));
+      const kept = rows.filter(underPaths(a.paths)).map((f) => pick(f, DIFF_FIELDS));
       const cut = kept.filter((f) => f.too_large === true || f.collapsed === true).map((f) => String(f.new_path));
       const notes = [
         a.paths && kept.length < rows.length ? `${count(rows.length - kept.length, 'file')} of this page outside paths left out.` : '',
