@@ -20,8 +20,11 @@ export interface GitLabServerOptions extends McpServerCommonOptions {
 
   /**
    * The projects and groups the server may use, by full path (`platform/fleet`, or `platform` for
-   * every project of the group and its subgroups). Tools refuse any other project, and searches
-   * and lists are kept inside them.
+   * every project of the group and its subgroups). Tools refuse any other project (a numeric
+   * project id is resolved to its path first, and a moved project is checked at its new path),
+   * and searches and lists are kept inside them: with one entry it is their default scope, with
+   * several a tool names the project or group. Paths are case-insensitive, as in GitLab; an
+   * entry that another entry already covers is refused.
    *
    * @default - every project the token can see
    */

@@ -24,7 +24,9 @@ export interface ServiceNowServerOptions extends McpServerCommonOptions {
 
   /**
    * An OAuth client id of the instance (client credentials grant, with `clientSecret`); the token
-   * is exchanged at `/oauth_token.do` and cached until shortly before it expires.
+   * is exchanged at `<instanceUrl>/oauth_token.do` and cached until shortly before it expires.
+   * Used instead of `username`/`password` when both are given. The instance must allow the
+   * client credentials grant (`glide.oauth.inbound.client.credential.grant_type.enabled`).
    *
    * @default - no OAuth (then `username` and `password` are required)
    */
@@ -38,9 +40,12 @@ export interface ServiceNowServerOptions extends McpServerCommonOptions {
   readonly clientSecret?: ServerCredential;
 
   /**
-   * The tables the generic query tool may read (`['incident', 'u_custom']`).
+   * The tables the generic tools (`sn_query_table`, `sn_count`) may read, e.g.
+   * `['incident', 'u_custom']`. The other tools read their own tables whatever this says.
    *
-   * @default - the incident, problem, change, task and CMDB tables the other tools use
+   * @default - the tables the other tools read: incident, problem, change_request, change_task,
+   * sysapproval_approver, sys_journal_field, kb_knowledge, sys_user, sys_user_group, cmdb_ci,
+   * cmdb_ci_service, cmdb_ci_server, cmdb_ci_appl
    */
   readonly tables?: string[];
 }

@@ -433,6 +433,29 @@ const ROUTES: FakeRoute[] = [
       return paged(query, []);
     },
   },
+  // Across GitLab: issues and merge requests by scope (GitLab's default: created_by_me); alice created them, bob is assigned and reviews.
+  ...(['issues', 'merge_requests'] as const).map((kind): FakeRoute => ({
+    method: 'GET',
+    path: `/api/v4/${kind}`,
+    handle: ({ query }) => {
+      const scope = query.scope ?? 'created_by_me';
+      if (!['created_by_me', 'assigned_to_me', 'all', ...(kind === 'merge_requests' ? ['reviews_for_me'] : [])].includes(scope)) {
+        return { status: 400, body: { error: 'scope does not have a valid value' } };
+      }
+      const rows: Array<{ state: string }> = kind === 'issues' ? ISSUES : MRS;
+      return paged(query, rows.filter((r) => !query.state || query.state === 'all' || r.state === query.state));
+    },
+  })),
+  ...(['issues', 'merge_requests'] as const).map((kind): FakeRoute => ({
+    method: 'GET',
+    path: new RegExp(`^/api/v4/groups/([^/]+)/${kind}$`),
+    handle: ({ query }, m) => {
+      const g = groupOf(m[1]);
+      if (!g) return notFound('404 Group Not Found');
+      const rows: Array<{ state: string }> = g.full_path === 'platform' ? (kind === 'issues' ? ISSUES : MRS) : [];
+      return paged(query, rows.filter((r) => !query.state || query.state === 'all' || r.state === query.state));
+    },
+  })),
   {
     method: 'GET',
     path: /^\/api\/v4\/groups\/([^/]+)$/,

@@ -115,6 +115,25 @@ export async function checkGroup(ctx: ToolContext, group: string): Promise<void>
   if (!coveringEntry(list, path)) throw new Refusal(outside(`group ${JSON.stringify(given)} (moved: now ${path})`, list));
 }
 
+/**
+ * Where a list or a search goes: `/projects/<id>`, `/groups/<path>`, or `''` for the whole instance
+ * (only without an allow-list). With an allow-list of one entry that entry is the default; with
+ * several, one must be named. A `project_id` was checked by `scopedTool` before the tool ran.
+ * `doing` names the tool's work in the refusal (`searches`, `lists issues`).
+ */
+export async function targetOf(ctx: ToolContext, a: { project_id?: number | string; group?: string }, doing: string): Promise<string> {
+  if (a.project_id !== undefined && a.group !== undefined) throw new Refusal('give project_id or group, not both');
+  if (a.project_id !== undefined) return projectPath(a.project_id);
+  if (a.group !== undefined) {
+    await checkGroup(ctx, a.group);
+    return groupPath(a.group);
+  }
+  const list = allowedPaths(ctx);
+  if (!list) return '';
+  if (list.length > 1) throw new Refusal(`this server ${doing} only inside its PROJECTS (${shown(list)}): give project_id or group set to one of them`);
+  return (await entryKind(ctx, list[0])) === 'group' ? groupPath(list[0]) : projectPath(list[0]);
+}
+
 /** Whether an allow-list entry is a group or a project, asked of GitLab once per server and process. */
 export function entryKind(ctx: ToolContext, entry: string): Promise<'group' | 'project'> {
   return ctx.remember(`gitlab:entry-kind:${entry}`, async () => {

@@ -34,6 +34,12 @@ export const sha = z.string().trim().regex(/^[0-9a-fA-F]{7,64}$/, 'sha must be a
 export const isoTime = (what: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, `${what} must be an ISO 8601 date or date-time, e.g. 2026-11-20 or 2026-11-20T10:00:00Z`)
   .describe(`${what}: ISO 8601 date or date-time, e.g. 2026-11-20T10:00:00Z`);
 
+/** Diff entries at or under one of `paths` (client-side: GitLab's diff endpoints take no path filter); all without paths. */
+export function underPaths(paths: readonly string[] | undefined): (file: Row) => boolean {
+  const dirs = paths?.map((p) => p.replace(/\/+$/, ''));
+  return (file) => !dirs || dirs.some((p) => [file.new_path, file.old_path].some((f) => typeof f === 'string' && (f === p || f.startsWith(`${p}/`))));
+}
+
 /** `/groups/<path>`, encoded once. */
 export function groupPath(group: string): string {
   return `/groups/${pathSegment(group.trim(), 'group', { decode: true })}`;

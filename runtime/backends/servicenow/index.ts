@@ -36,5 +36,4 @@ export const servicenow = defineBackend(SERVICENOW_BACKEND, {
   // ServiceNow's token endpoint takes the client's id and secret as form parameters.
   auth: auth.firstOf(auth.oauthClientCredentials({ displayName: 'ServiceNow', tokenUrl, clientAuth: 'body' }), auth.basic('USERNAME', 'PASSWORD')),
   describeFailure: describeServiceNowFailure,
-  traits: (creds) => ({ scheme: creds.CLIENT_ID && creds.CLIENT_SECRET ? 'oauth' : 'basic' }),
 });

@@ -1,20 +1,25 @@
 /** Issues: list, read (with their comments), create. */
 import { z } from 'zod';
-import { UNTRUSTED_NOTE, answer, count, listTool, output, readTool, writeTool, type Row } from '../../../kit';
-import { pages } from '../paging';
-import { ISSUE_ROW, iid, isoTime, labels, projectId, projectPath, sort, summarizeIssue, summarizeNote } from '../shapes';
+import { UNTRUSTED_NOTE, answer, count, output, readTool, writeTool, type Row } from '../../../kit';
+import { pages, readPage } from '../paging';
+import { targetOf } from '../scope';
+import { ISSUE_ROW, groupId, iid, isoTime, labels, projectId, projectPath, sort, summarizeIssue, summarizeNote } from '../shapes';
 import { issueNote, markdownBody } from './notes';
 
 /** How many comments get_issue reads with include notes: one page, GitLab's largest. */
 const NOTES_PER_ISSUE = 100;
 
 export const issueTools = [
-  listTool({
+  readTool({
     name: 'list_issues',
     title: 'List issues',
-    description: 'List issues of a project, newest first, filtered by state, labels, assignee, milestone, update time or a search string.',
+    description: 'List issues of a project or a group, newest first, filtered by state, labels, assignee, milestone, update time or a search string. '
+      + 'Without either, issues across GitLab by scope (GitLab\'s default: created_by_me); where the server is limited to some projects and groups, '
+      + `the list stays inside them. ${pages.hint}`,
     input: {
-      project_id: projectId,
+      project_id: projectId.optional(),
+      group: groupId.optional().describe('Issues of this group and its subgroups, by full path'),
+      scope: z.enum(['created_by_me', 'assigned_to_me', 'all']).optional().describe('Whose issues (GitLab\'s default: created_by_me across GitLab, all in a project or group)'),
       state: z.enum(['opened', 'closed', 'all']).optional().describe('Default: opened'),
       labels,
       search: z.string().optional().describe('Match against title and description'),
@@ -24,12 +29,13 @@ export const issueTools = [
       updated_after: isoTime('updated_after').optional(),
       order_by: z.enum(['created_at', 'updated_at', 'priority', 'due_date']).optional(),
       sort,
+      ...pages.input,
     },
-    paging: pages,
-    row: ISSUE_ROW,
-    request: (a) => ({
-      path: `${projectPath(a.project_id)}/issues`,
-      query: {
+    output: output.list(ISSUE_ROW),
+    async run(a, ctx) {
+      const base = await targetOf(ctx, a, 'lists issues');
+      const { rows, continuation } = await readPage(ctx, 'list_issues', a, `${base}/issues`, {
+        scope: a.scope,
         state: a.state ?? 'opened',
         labels: a.labels,
         search: a.search,
@@ -39,9 +45,9 @@ export const issueTools = [
         updated_after: a.updated_after,
         order_by: a.order_by,
         sort: a.sort,
-      },
-    }),
-    map: (i) => summarizeIssue(i),
+      });
+      return answer.list(rows.map((i) => summarizeIssue(i)), continuation);
+    },
   }),
   readTool({
     name: 'get_issue',

@@ -1,11 +1,11 @@
 /** Merge requests: list, read (with commits, pipelines, approvals), their diffs, review threads, and comments. */
 import { z } from 'zod';
-import { UNTRUSTED_NOTE, answer, count, listTool, output, pick, readTool, rowSchema, type Row, type ToolContext } from '../../../kit';
+import { UNTRUSTED_NOTE, answer, count, output, pick, readTool, rowSchema, type Row, type ToolContext } from '../../../kit';
 import { pages, readPage } from '../paging';
-import { isNotFound } from '../scope';
+import { isNotFound, targetOf } from '../scope';
 import {
   COMMIT_FIELDS, DIFF_FIELDS, DISCUSSION_ROW, MR_ROW, PIPELINE_FIELDS,
-  iid, isoTime, labels, projectId, projectPath, sort, summarizeDiscussion, summarizeMr,
+  groupId, iid, isoTime, labels, projectId, projectPath, sort, summarizeDiscussion, summarizeMr, underPaths,
 } from '../shapes';
 import { discussionWrites, mergeRequestNote } from './notes';
 
@@ -39,12 +39,17 @@ async function approvalsOf(ctx: ToolContext, base: string): Promise<Row> {
 const DIFFS_OUTPUT = output.list(rowSchema(DIFF_FIELDS));
 
 export const mergeRequestTools = [
-  listTool({
+  readTool({
     name: 'list_merge_requests',
     title: 'List merge requests',
-    description: 'List merge requests of a project, filtered by state, branches, labels, author, reviewer, update time or a search string.',
+    description: 'List merge requests of a project or a group, filtered by state, branches, labels, author, reviewer, update time or a search string. '
+      + 'Without either, merge requests across GitLab by scope (GitLab\'s default: created_by_me; reviews_for_me is a review queue); where the server is '
+      + `limited to some projects and groups, the list stays inside them. ${pages.hint}`,
     input: {
-      project_id: projectId,
+      project_id: projectId.optional(),
+      group: groupId.optional().describe('Merge requests of this group and its subgroups, by full path'),
+      scope: z.enum(['created_by_me', 'assigned_to_me', 'reviews_for_me', 'all']).optional()
+        .describe('Whose merge requests (GitLab\'s default: created_by_me across GitLab, all in a project or group)'),
       state: z.enum(['opened', 'closed', 'locked', 'merged', 'all']).optional().describe('Default: opened'),
       target_branch: z.string().optional(),
       source_branch: z.string().optional(),
@@ -55,12 +60,13 @@ export const mergeRequestTools = [
       updated_after: isoTime('updated_after').optional(),
       order_by: z.enum(['created_at', 'updated_at', 'merged_at', 'title']).optional(),
       sort,
+      ...pages.input,
     },
-    paging: pages,
-    row: MR_ROW,
-    request: (a) => ({
-      path: `${projectPath(a.project_id)}/merge_requests`,
-      query: {
+    output: output.list(MR_ROW),
+    async run(a, ctx) {
+      const base = await targetOf(ctx, a, 'lists merge requests');
+      const { rows, continuation } = await readPage(ctx, 'list_merge_requests', a, `${base}/merge_requests`, {
+        scope: a.scope,
         state: a.state ?? 'opened',
         target_branch: a.target_branch,
         source_branch: a.source_branch,
@@ -71,9 +77,9 @@ export const mergeRequestTools = [
         updated_after: a.updated_after,
         order_by: a.order_by,
         sort: a.sort,
-      },
-    }),
-    map: (m) => summarizeMr(m),
+      });
+      return answer.list(rows.map((m) => summarizeMr(m)), continuation);
+    },
   }),
   readTool({
     name: 'get_merge_request',
@@ -119,8 +125,7 @@ export const mergeRequestTools = [
     output: DIFFS_OUTPUT,
     async run(a, ctx) {
       const { rows, continuation } = await readPage(ctx, 'get_merge_request_diffs', a, `${mergeRequestPath(a)}/diffs`);
-      const under = (file: Row) => !a.paths || a.paths.some((p) => [file.new_path, file.old_path].some((f) => typeof f === 'string' && (f === p || f.startsWith(`${p.replace(/\/+$/, '')}/`))));
-      const kept = rows.filter(under).map((f) => pick(f, DIFF_FIELDS));
+      const kept = rows.filter(underPaths(a.paths)).map((f) => pick(f, DIFF_FIELDS));
       const cut = kept.filter((f) => f.too_large === true || f.collapsed === true).map((f) => String(f.new_path));
       const notes = [
         a.paths && kept.length < rows.length ? `${count(rows.length - kept.length, 'file')} of this page outside paths left out.` : '',

@@ -5,7 +5,7 @@ import {
   truncationSchema, type Row,
 } from '../../../kit';
 import { pages } from '../paging';
-import { COMMIT_DETAIL_ROW, COMMIT_FIELDS, COMMIT_ROW, DIFF_FIELDS, TREE_FIELDS, isoTime, projectId, projectPath, ref, summarizeCommit } from '../shapes';
+import { COMMIT_DETAIL_ROW, COMMIT_FIELDS, COMMIT_ROW, DIFF_FIELDS, TREE_FIELDS, isoTime, projectId, projectPath, ref, summarizeCommit, underPaths } from '../shapes';
 
 const FILE_SEGMENT = { leaveDots: true };
 
@@ -31,11 +31,6 @@ const headerInt = (h: Headers, name: string) => {
   const n = Number(h.get(name) ?? '');
   return Number.isInteger(n) && (h.get(name) ?? '') !== '' ? n : undefined;
 };
-
-/** Files at or under one of `paths` (client-side: GitLab's diff endpoints take no path filter). */
-function underPaths(paths: readonly string[] | undefined) {
-  return (file: Row) => !paths || paths.some((p) => [file.new_path, file.old_path].some((f) => typeof f === 'string' && (f === p || f.startsWith(`${p.replace(/\/+$/, '')}/`))));
-}
 
 const COMPARE_ROW = z.looseObject({
   from: z.string(),

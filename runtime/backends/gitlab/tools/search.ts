@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { UNTRUSTED_NOTE, answer, output, readTool, type Row } from '../../../kit';
 import { pages, readPage } from '../paging';
-import { allowedPaths, checkGroup, entryKind } from '../scope';
-import { SEARCH_ROW, framed, groupId, groupPath, projectId, projectPath } from '../shapes';
+import { targetOf } from '../scope';
+import { SEARCH_ROW, framed, groupId, projectId } from '../shapes';
 
 /** Scopes GitLab.com searches per project only (or per group with advanced search). */
 const PROJECT_ONLY = ['blobs', 'commits', 'notes', 'wiki_blobs'];
@@ -36,28 +36,9 @@ export const searchTools = [
     },
     output: output.list(SEARCH_ROW),
     async run(a, ctx) {
-      if (a.project_id !== undefined && a.group !== undefined) answer.refuse('give project_id or group, not both');
-      let path: string;
-      if (a.project_id !== undefined) {
-        // project_id was checked against PROJECTS before run (scopedTool).
-        path = `${projectPath(a.project_id)}/search`;
-      } else if (a.group !== undefined) {
-        await checkGroup(ctx, a.group);
-        path = `${groupPath(a.group)}/search`;
-      } else {
-        const list = allowedPaths(ctx);
-        if (list && list.length > 1) {
-          answer.refuse(`this server searches only inside its PROJECTS (${list.map((p) => JSON.stringify(p)).join(', ')}): give project_id or group set to one of them`);
-        }
-        if (list) {
-          // One entry: search inside it, as a group or as a project.
-          path = (await entryKind(ctx, list[0])) === 'group' ? `${groupPath(list[0])}/search` : `${projectPath(list[0])}/search`;
-        } else {
-          if (PROJECT_ONLY.includes(a.scope)) answer.refuse(`search scope "${a.scope}" needs project_id or group (GitLab.com searches code, commits and notes per project)`);
-          path = '/search';
-        }
-      }
-      const { rows, continuation } = await readPage(ctx, 'search', a, path, { scope: a.scope, search: a.search, ref: a.ref });
+      const base = await targetOf(ctx, a, 'searches');
+      if (base === '' && PROJECT_ONLY.includes(a.scope)) answer.refuse(`search scope "${a.scope}" needs project_id or group (GitLab.com searches code, commits and notes per project)`);
+      const { rows, continuation } = await readPage(ctx, 'search', a, `${base}/search`, { scope: a.scope, search: a.search, ref: a.ref });
       return answer.list(rows.map((r) => frameRow(r, a.scope)), continuation);
     },
   }),

@@ -142,7 +142,7 @@ const checkConflicts = readTool({
   title: 'Check a change for conflicts',
   description: 'Run ServiceNow\'s conflict check for a change (blackout and maintenance windows, other changes on the same configuration items) and '
     + 'return its status and conflicts. It starts a background check that records conflicts but changes nothing on the change itself. '
-    + 'The check can take a few seconds: while status says it is running, call again with start=false.',
+    + `The check can take a few seconds: while status says it is running, call again with start=false. ${UNTRUSTED_NOTE}`,
   input: {
     change: changeRef,
     start: z.boolean().optional().describe('Start a new check first (default true); false: read the last check\'s results'),

@@ -1,6 +1,6 @@
 /** Users and groups: a name or email to the sys_id the other tools (and the writes) take. */
 import { z } from 'zod';
-import { listTool, rowSchema } from '../../../kit';
+import { UNTRUSTED_NOTE, listTool, rowSchema } from '../../../kit';
 import { pages } from '../paging';
 import { encodedQuery, type Condition } from '../query';
 import { GROUP_FIELDS, USER_FIELDS, shown, shownRow, tablePath, tableQuery } from '../shapes';
@@ -10,7 +10,8 @@ const FIELDS = [...new Set([...USER_FIELDS, ...GROUP_FIELDS])];
 const findUserOrGroup = listTool({
   name: 'sn_find_user_or_group',
   title: 'Find users or groups',
-  description: 'Find users (by name, user name or email) or groups (by name) and their sys_ids, active ones only unless include_inactive.',
+  description: 'Find users (by name, user name or email) or groups (by name) and their sys_ids, active ones only unless include_inactive. '
+    + UNTRUSTED_NOTE,
   input: {
     kind: z.enum(['user', 'group']),
     query: z.string().trim().min(1).max(200).describe('Part of the name (users: also of the user name or email)'),

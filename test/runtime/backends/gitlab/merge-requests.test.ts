@@ -267,6 +267,23 @@ describe('GitLab merge requests, review threads and issue comments', () => {
     expect(bad.text).toContain('updated_after must be an ISO 8601 date or date-time');
   });
 
+  it('without a project, issues and merge requests are listed across GitLab by scope, or for one group', async () => {
+    // Act
+    const mine = await call('list_issues', { scope: 'assigned_to_me', state: 'all' });
+    const reviews = await call('list_merge_requests', { scope: 'reviews_for_me' });
+    await call('list_issues', { group: 'platform', labels: 'bug' });
+    const both = await call('list_merge_requests', { project_id: 42, group: 'platform' });
+    // Assert
+    expect(gitlab.requests.map((r) => `${r.path}?${r.rawQuery}`)).toEqual([
+      '/api/v4/issues?scope=assigned_to_me&state=all&page=1&per_page=20',
+      '/api/v4/merge_requests?scope=reviews_for_me&state=opened&page=1&per_page=20',
+      '/api/v4/groups/platform/issues?state=opened&labels=bug&page=1&per_page=20',
+    ]);
+    expect(mine.data!.items).toHaveLength(3);
+    expect(reviews.data!.items.map((m: { iid: number }) => m.iid)).toEqual([12, 13]);
+    expect(both.text).toBe('give project_id or group, not both');
+  });
+
   it('list_merge_requests lists the project\'s merge requests', async () => {
     const { text } = await call('list_merge_requests', { project_id: 42 });
     expect(rowsOf(text).map((m: { iid: number }) => m.iid)).toEqual([12, 13]);

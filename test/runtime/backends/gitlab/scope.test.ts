@@ -234,6 +234,18 @@ describe('GitLab PROJECTS allow-list', () => {
     });
   });
 
+  it('issues and merge requests without a project stay inside PROJECTS: the one group, or a named entry', async () => {
+    // Act
+    const one = await call(group, 'list_issues', { scope: 'all' });
+    const refused = await call(two, 'list_merge_requests', {});
+    const elsewhere = await call(group, 'list_merge_requests', { group: 'team' });
+    // Assert
+    expect(requested().filter((r) => !r.includes('with_projects'))).toEqual(['GET /api/v4/groups/platform/issues?scope=all&state=opened&page=1&per_page=20']);
+    expect(one.data!.items.map((i: { iid: number }) => i.iid)).toEqual([3, 4]);
+    expect(refused.text).toBe('this server lists merge requests only inside its PROJECTS ("platform/fleet", "team/service-7"): give project_id or group set to one of them');
+    expect(elsewhere.text).toBe(outside('group "team"', '"platform"'));
+  });
+
   it('a downstream pipeline in a project outside PROJECTS is named, not shown', async () => {
     const { data } = await call(group, 'get_pipeline', { project_id: 'platform/fleet', pipeline_id: 9001, include: ['bridges'] });
     expect(data!.item.bridges[0].downstream_pipeline).toMatchObject({ id: 9101, status: 'failed' });

@@ -26,6 +26,8 @@ export async function startServiceNowFleet(env: NodeJS.ProcessEnv): Promise<Serv
     fleet,
     async connect(server) {
       const client = await connectClient(`${fleet.url}/${server}/mcp`);
+      // Listing the tools makes the SDK client check every later result against its tool's outputSchema.
+      await client.listTools();
       clients.push(client);
       return client;
     },
