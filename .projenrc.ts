@@ -43,6 +43,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.28.0',
     '@types/aws-lambda@^8.10.0',
     'cdk-nag@^3.0.2',
+    // The HTTP benchmark's load generator, run in a process of its own (benchmarks/http.ts).
+    'autocannon@^9.0.0',
   ],
 
   // The dev tsconfig type-checks everything that is not the published library.
@@ -137,12 +139,17 @@ project.addTask('serve', {
 });
 
 project.addTask('bench', {
-  description: 'Print benchmark figures: runtime (bundle bytes, cold start, warm latency, requests/s, each against the naive SDK pattern) and synthesis (1, 10, 50 servers per topology)',
+  description: 'Print benchmark figures: runtime (bundle bytes, cold start, warm latency, peak RSS, each against the naive SDK pattern), node server requests/s (benchmarks/http.ts) and synthesis (1, 10, 50 servers per topology)',
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project tsconfig.dev.json benchmarks/runtime.ts', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.dev.json benchmarks/http.ts' },
     { exec: 'ts-node --project tsconfig.dev.json benchmarks/synth.ts' },
   ],
+});
+project.addTask('bench:http', {
+  description: 'Print the node server\'s requests/s against a bare node server and the naive SDK pattern (autocannon in its own process, rounds taking turns)',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json benchmarks/http.ts', receiveArgs: true }],
 });
 project.addTask('bench:synth', {
   description: 'Print synthesis figures per topology and fleet size (time, resources, template and environment bytes)',

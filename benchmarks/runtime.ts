@@ -3,19 +3,22 @@
  *
  *   bundle bytes                 assets/ and the naive baseline, same esbuild options
  *   cold start                   process start -> first tools/list answer through the Lambda handler (median of N runs)
- *   warm latency                 p50/p99 of tools/list and a GitLab tools/call (fake GitLab on 127.0.0.1), in process
+ *   warm latency                 p50/p99 of ping, tools/list and a GitLab tools/call (fake GitLab on 127.0.0.1) through
+ *                                the Lambda handler in process, against the naive handler, and the tools/call against a
+ *                                bare handler making the same fetch; the handlers take turns in blocks
  *   pipeline µs/request          ping and tools/list through the pipeline in process (no HTTP): where the runtime's own time goes
- *   node-server requests/s       ping and tools/list, against the naive pattern and a bare node http server
  *   peak RSS, worst request      the Lambda handler in a fresh process answering the most memory-hungry request
  *                                it accepts (a batch of 10 tools/call on the largest answers the upstream client
  *                                reads), against half of lambdaPerServer's 256 MB
  *
- * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000), --seconds S (load per case, default 3),
+ * The node server's requests/s against a bare node server and the naive pattern, with the load
+ * generator in its own process, is benchmarks/http.ts (`npx projen bench:http`).
+ *
+ * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000),
  * --rss-only (the peak RSS figures alone).
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { DEFAULT_VARIANT, bundleRuntime, type BundleVariant } from '../runtime/build';
@@ -48,7 +51,6 @@ function arg(name: string, fallback: number): number {
 }
 const RUNS = arg('runs', 7);
 const ITERATIONS = arg('iterations', 1000);
-const SECONDS = arg('seconds', 3);
 
 const MCP_HEADERS = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' };
 const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
@@ -96,65 +98,47 @@ function coldStart(bundle: string | null, env: Record<string, string>): Promise<
   });
 }
 
-async function warm(bundle: string, body: string, n: number): Promise<number[]> {
+type LambdaHandler = (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
+
+function handlerOf(bundle: string): LambdaHandler {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const m = require(bundle) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }> };
+  return (require(bundle) as { handler: LambdaHandler }).handler;
+}
+
+/**
+ * A bare Lambda handler for the tools/call of CALL: the same GitLab fetch and an answer of the
+ * same shape, with no MCP at all (what a tools/call costs beyond the upstream call itself).
+ */
+function bareGitLabHandler(apiUrl: string, token: string): LambdaHandler {
+  return async (event) => {
+    const { id, params } = JSON.parse((event as { body: string }).body) as { id: number; params: { arguments: { project_id: number } } };
+    const res = await fetch(`${apiUrl}/projects/${params.arguments.project_id}`, { headers: { 'private-token': token, 'accept': 'application/json' } });
+    const project = await res.json();
+    const text = JSON.stringify(project);
+    return { statusCode: 200, body: JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }], structuredContent: { item: project } } }) };
+  };
+}
+
+/**
+ * Warm latencies (ms) of several handlers for one body: each warmed up, then `n` calls each in
+ * blocks of `n / 10`, the handlers taking turns, so that a noisy machine slows them alike.
+ */
+async function warmAll(handlers: readonly LambdaHandler[], body: string, n: number): Promise<number[][]> {
   const ctx = { getRemainingTimeInMillis: () => 29_000, awsRequestId: 'warm', functionName: 'bench' };
-  for (let i = 0; i < 50; i++) await m.handler(restEvent(body), ctx); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const call = async (h: LambdaHandler) => {
     const t = performance.now();
-    const res = await m.handler(restEvent(body), ctx);
-    times.push(performance.now() - t);
+    const res = await h(restEvent(body), ctx);
+    const ms = performance.now() - t;
     if (res.statusCode !== 200 || res.body.includes('"isError":true')) throw new Error(`unexpected answer: ${res.body.slice(0, 200)}`);
+    return ms;
+  };
+  for (const h of handlers) for (let i = 0; i < 50; i++) await call(h); // warm-up
+  const times = handlers.map(() => [] as number[]);
+  const block = Math.max(1, Math.floor(n / 10));
+  for (let done = 0; done < n; done += block) {
+    for (const [i, h] of handlers.entries()) for (let j = 0; j < block; j++) times[i].push(await call(h));
   }
   return times;
-}
-
-function startProcess(args: string[], env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolvePromise({ url: m[1], stop: () => child.kill('SIGKILL') });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-}
-
-/** Requests per second from `concurrency` keep-alive clients for `seconds`. */
-async function load(url: string, body: string, seconds: number, concurrency = 16): Promise<number> {
-  const target = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const send = () => new Promise<void>((ok, fail) => {
-    const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...MCP_HEADERS, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? ok() : fail(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-  for (let i = 0; i < 200; i++) await send();
-  let done = 0;
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      await send();
-      done++;
-    }
-  }));
-  agent.destroy();
-  return done / ((performance.now() - started) / 1000);
-}
-
-/** A bare node http server that answers every request with fixed bytes (the ceiling). */
-function bareServerScript(answer: string): string {
-  return `const http=require('node:http');const body=${JSON.stringify(answer)};
-  http.createServer((req,res)=>{req.resume();req.on('end',()=>{res.writeHead(200,{'content-type':'application/json'});res.end(body);});})
-  .listen(0,'127.0.0.1',function(){process.stdout.write('listening on http://127.0.0.1:'+this.address().port+'\\n');});`;
 }
 
 /** lambdaPerServer's default memory; the worst single request may peak at half of it. */
@@ -183,8 +167,8 @@ async function startLargeAnswers() {
   const manyObjects = under((i) => ({ id: i, iid: i, title: `t${i}`, state: 'opened', labels: ['a', 'b', 'c'], author: user(i), assignees: [1, 2, 3, 4, 5, 6].map(user), milestone: { id: 1, title: 'v1' }, time_stats: { a: 1, b: 2 } }));
   const tinyRows = under((i) => ({ id: i, iid: i, title: `t${i}`, state: 'opened' }), Infinity);
   const largeRows = under((i) => ({ id: i, iid: i, title: `issue ${i}`, state: 'opened', labels: ['bug'], description: 'd'.repeat(20_000), author: { username: 'alice' } }));
-  const content = Buffer.alloc(Math.floor(((MAX_JSON_BYTES - 4096) * 3) / 4), 'abcdefgh\n').toString('base64');
-  const file = Buffer.from(JSON.stringify({ file_path: 'big.txt', ref: 'main', size: content.length, encoding: 'base64', content, blob_id: 'b', last_commit_id: 'c' }));
+  // A raw file of 1 MB: get_file_contents reads /raw as text, up to the text limit.
+  const file = Buffer.alloc(MAX_JSON_BYTES, 'abcdefgh\n');
   const logChunk = 'npm test line with some output\n'.repeat(2048);
   const json = { 'content-type': 'application/json' };
   return startFakeHttpApi({
@@ -193,7 +177,7 @@ async function startLargeAnswers() {
       { method: 'GET', path: '/api/v4/projects/1/issues', handle: () => ({ body: manyObjects, headers: json }) },
       { method: 'GET', path: '/api/v4/projects/3/issues', handle: () => ({ body: tinyRows, headers: json }) },
       { method: 'GET', path: '/api/v4/projects/2/issues', handle: () => ({ body: largeRows, headers: json }) },
-      { method: 'GET', path: /^\/api\/v4\/projects\/1\/repository\/files\//, handle: () => ({ body: file, headers: json }) },
+      { method: 'GET', path: /^\/api\/v4\/projects\/1\/repository\/files\/[^/]+\/raw$/, handle: () => ({ body: file, headers: { 'content-type': 'text/plain' } }) },
       { method: 'GET', path: '/api/v4/projects/1/jobs/1/trace', handle: () => ({ body: logChunk, repeat: Math.ceil((64 * MAX_TEXT_BYTES) / logChunk.length) }) },
     ],
   });
@@ -236,7 +220,7 @@ async function peakRssFigures(line: (label: string, value: string) => void): Pro
     [`one list_issues, ${mb(MAX_JSON_BYTES)} MB of ${MAX_JSON_ROWS} rows (2025-06-18)`, JSON.stringify(call(1, 'list_issues', { project_id: 1, per_page: 100 })), current],
     [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of ${MAX_JSON_ROWS} rows each`, batch((i) => call(i, 'list_issues', { project_id: 1, per_page: 100 })), old],
     [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of 20 KB rows each`, batch((i) => call(i, 'list_issues', { project_id: 2, per_page: 100 })), old],
-    [`batch of ${MAX_BATCH_MESSAGES} get_file_contents, ${mb(MAX_JSON_BYTES)} MB of JSON each`, batch((i) => call(i, 'get_file_contents', { project_id: 1, file_path: 'big.txt' })), old],
+    [`batch of ${MAX_BATCH_MESSAGES} get_file_contents, ${mb(MAX_JSON_BYTES)} MB raw files (${MAX_TEXT_BYTES / 1024} KB read of each)`, batch((i) => call(i, 'get_file_contents', { project_id: 1, file_path: 'big.txt' })), old],
     [`batch of ${MAX_BATCH_MESSAGES} get_job_log, a ${mb(64 * MAX_TEXT_BYTES)} MB log each`, batch((i) => call(i, 'get_job_log', { project_id: 1, job_id: 1, tail_chars: 60_000 })), old],
     [`batch of ${MAX_BATCH_MESSAGES} list_issues, ${mb(MAX_JSON_BYTES)} MB of tiny rows (refused: over ${MAX_JSON_ROWS} rows)`, batch((i) => call(i, 'list_issues', { project_id: 3, per_page: 100 })), old],
     ['batch of 100 list_issues (refused: over the batch cap)', JSON.stringify(Array.from({ length: 100 }, (_, i) => call(i, 'list_issues', { project_id: 1 }))), old],
@@ -303,13 +287,24 @@ async function main(): Promise<void> {
       row(`${label} (${sizes['lambda/index.js']} bytes)`, runs);
     }
 
-    process.stdout.write(`\n## warm latency, Lambda handler in process, ${ITERATIONS} calls (ms)\n`);
+    process.stdout.write(`\n## warm latency, Lambda handler in process, ${ITERATIONS} calls each, handlers taking turns (ms)\n`);
     Object.assign(process.env, env);
-    for (const [label, body] of [['tools/list', LIST], ['tools/call get_project (fake GitLab)', CALL]] as const) {
-      const o = await warm(OURS_LAMBDA, body, ITERATIONS);
-      const n = await warm(NAIVE, body, ITERATIONS);
+    const oursHandler = handlerOf(OURS_LAMBDA);
+    const naiveHandler = handlerOf(NAIVE);
+    for (const [label, body] of [['ping', PING], ['tools/list', LIST]] as const) {
+      const [o, n] = await warmAll([oursHandler, naiveHandler], body, ITERATIONS);
       line(`${label}: runtime`, `p50 ${fmt(quantile(o, 0.5), 3)}  p99 ${fmt(quantile(o, 0.99), 3)}`);
-      line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}  (runtime p50 is ${fmt(quantile(n, 0.5) / quantile(o, 0.5), 1)}x faster)`);
+      line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}`);
+      line(`${label}: runtime p50 / naive p50`, fmt(quantile(o, 0.5) / quantile(n, 0.5), 3));
+    }
+    {
+      const bareHandler = bareGitLabHandler(gitlab.url, env.GITLAB_TOKEN);
+      const [o, n, b] = await warmAll([oursHandler, naiveHandler, bareHandler], CALL, ITERATIONS);
+      const label = 'tools/call get_project (fake GitLab)';
+      line(`${label}: runtime`, `p50 ${fmt(quantile(o, 0.5), 3)}  p99 ${fmt(quantile(o, 0.99), 3)}`);
+      line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}`);
+      line(`${label}: bare handler, same fetch`, `p50 ${fmt(quantile(b, 0.5), 3)}  p99 ${fmt(quantile(b, 0.99), 3)}`);
+      line(`${label}: runtime p50 - bare p50`, `${fmt(quantile(o, 0.5) - quantile(b, 0.5), 3)} ms`);
     }
 
     process.stdout.write(`\n## pipeline in process, no HTTP, ${ITERATIONS * 10} sequential requests (µs per request)\n`);
@@ -326,26 +321,6 @@ async function main(): Promise<void> {
     process.stdout.write('\n## peak RSS, Lambda handler in a fresh process, one request each (VmHWM)\n');
     await peakRssFigures(line);
 
-    process.stdout.write(`\n## node server, requests/s (16 keep-alive clients, ${SECONDS} s each)\n`);
-    const multiEnv = { MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, LOG_LEVEL: 'WARN' };
-    for (const [label, body] of [['ping', PING], ['tools/list', LIST]] as const) {
-      const oursSrv = await startProcess([OURS_SERVER, 'serve', '--port', '0'], multiEnv);
-      const naiveSrv = await startProcess([NAIVE, 'serve'], env);
-      const sample = await fetch(`${oursSrv.url}/gitlab/mcp`, { method: 'POST', headers: MCP_HEADERS, body }).then((r) => r.text());
-      const bareSrv = await startProcess(['-e', bareServerScript(sample)], {});
-      try {
-        const o = await load(`${oursSrv.url}/gitlab/mcp`, body, SECONDS);
-        const n = await load(`${naiveSrv.url}/mcp`, body, SECONDS);
-        const b = await load(`${bareSrv.url}/`, body, SECONDS);
-        line(`${label}: runtime`, `${fmt(o, 0)} req/s  (${fmt((o / b) * 100)}% of bare node, ${fmt(o / n, 1)}x naive)`);
-        line(`${label}: naive baseline`, `${fmt(n, 0)} req/s  (${fmt((n / b) * 100)}% of bare node)`);
-        line(`${label}: bare node http, same bytes`, `${fmt(b, 0)} req/s`);
-      } finally {
-        oursSrv.stop();
-        naiveSrv.stop();
-        bareSrv.stop();
-      }
-    }
   } finally {
     await gitlab.close();
   }
