@@ -105,12 +105,16 @@ function refusalOf(messages: readonly JSONRPCMessage[], headers: Readonly<Record
       return jsonAnswer(400, jsonRpcError(Code.PARSE_ERROR, 'Parse error: Invalid JSON-RPC message'));
     }
   }
+  // Whether an initialize is among them matters only for a batch or an unsupported version header:
+  // the schema check it takes is run only then.
+  const version = headers['mcp-protocol-version'];
+  const unsupported = version !== undefined && !supportedVersions().includes(version);
+  if (messages.length === 1 && !unsupported) return undefined;
   const initializing = messages.some((m) => (m as { method?: unknown }).method === 'initialize' && sdk().isInitializeRequest(m));
   if (initializing && messages.length > 1) {
     return jsonAnswer(400, jsonRpcError(Code.INVALID_REQUEST, 'Invalid Request: Only one initialization request is allowed'));
   }
-  const version = headers['mcp-protocol-version'];
-  if (!initializing && version !== undefined && !supportedVersions().includes(version)) {
+  if (!initializing && unsupported) {
     return jsonAnswer(400, jsonRpcError(Code.SERVER_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${supportedVersions().join(', ')})`));
   }
   return undefined;
@@ -234,13 +238,16 @@ export class McpHost {
       }).then((answer) => ({ index, answer })));
     }
     if (pending.length === 0) return [];
-    // Backstop: whatever keeps the server from answering, the request ends at its deadline.
+    // Backstop: whatever keeps a tool call from being answered, the request ends at its deadline.
+    // The SDK answers everything else (ping, initialize, tools/list, errors) in the same tick.
+    // (The server's handlers other than tools/call await nothing.)
+    const calls = forward.some((f) => (f.message as { method?: unknown }).method === 'tools/call');
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<undefined>((resolve) => {
+    const expired = calls ? new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), Math.max(0, scope.deadline - Date.now() - 100));
-    });
+    }) : undefined;
     try {
-      return await Promise.race([Promise.all(pending), expired]);
+      return await (expired ? Promise.race([Promise.all(pending), expired]) : Promise.all(pending));
     } finally {
       clearTimeout(timer);
       for (const id of ids) {

@@ -70,6 +70,9 @@ export interface Pipeline {
   handle(req: HttpRequest): Promise<HttpResponse>;
 }
 
+/** The outcome of authentication with AUTH_MODE=none (the front door, if any, authenticated the caller). */
+const ANONYMOUS = { ok: true, caller: { scopes: [] } } as const;
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
@@ -93,6 +96,8 @@ function isJsonMediaType(ct: string | undefined): boolean {
 
 export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}): Pipeline {
   configureLogger(config);
+  // Read once: the per-request line is built only when it is printed.
+  const debugLogging = ['TRACE', 'DEBUG'].includes(logger.getLevelName());
   const credentials = opts.credentials ?? new CredentialStore(config.secretCacheSeconds, undefined, config.secretRefreshMinSeconds * 1000);
   const hosts = new Map(config.servers.map((s) => [s.name, new McpHost(s, {
     credentials,
@@ -136,15 +141,16 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
     return { kind: 'none' };
   }
 
-  function corsHeaders(origin: string | undefined): Record<string, string> {
-    const h: Record<string, string> = {
-      'access-control-allow-methods': CORS_ALLOW_METHODS,
-      'access-control-allow-headers': CORS_ALLOW_HEADERS,
-      'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
-      'vary': 'Origin',
-    };
-    if (origin && (allowAny || allowed.has(origin))) h['access-control-allow-origin'] = allowAny ? '*' : origin;
-    return h;
+  const corsBase: Readonly<Record<string, string>> = {
+    'access-control-allow-methods': CORS_ALLOW_METHODS,
+    'access-control-allow-headers': CORS_ALLOW_HEADERS,
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+    'vary': 'Origin',
+  };
+
+  function corsHeaders(origin: string | undefined): Readonly<Record<string, string>> {
+    if (!origin || !(allowAny || allowed.has(origin))) return corsBase;
+    return { ...corsBase, 'access-control-allow-origin': allowAny ? '*' : origin };
   }
 
   function serverHealth(s: ServerConfig, host: McpHost) {
@@ -192,11 +198,13 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
 
   async function mcp(req: HttpRequest, host: McpHost, requestId: string): Promise<HttpResponse> {
     // Who is calling, before anything about the body is said (an unauthenticated caller learns nothing).
-    const base = baseUrl(req);
-    const endpoint = trimPath(req.path);
-    const metadataUrl = `${base}${PROTECTED_RESOURCE_METADATA_PATH}${endpoint}`;
-    const resources = [...new Set([`${base}${endpoint}`, `${base}/${host.server.name}/mcp`])];
-    const outcome = await auth.authenticate(req.headers.authorization, req.gatewayIdentity, resources, metadataUrl);
+    const metadataUrl = () => `${baseUrl(req)}${PROTECTED_RESOURCE_METADATA_PATH}${trimPath(req.path)}`;
+    let outcome: Awaited<ReturnType<Authenticator['authenticate']>> = ANONYMOUS;
+    if (authConfig.mode !== 'none') {
+      const base = baseUrl(req);
+      const resources = [...new Set([`${base}${trimPath(req.path)}`, `${base}/${host.server.name}/mcp`])];
+      outcome = await auth.authenticate(req.headers.authorization, req.gatewayIdentity, resources, metadataUrl());
+    }
     if (!outcome.ok) return authRefusal(outcome);
     const caller: Caller = outcome.caller;
     const body = req.body ?? '';
@@ -230,12 +238,13 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
       if (write) {
         const needed = [...new Set([...authConfig.requiredScopes, ...auth.writeScopes])];
         const missing = missingScopes(caller.scopes, auth.writeScopes);
-        const refusal = insufficientScope(needed, metadataUrl, `tool ${write.name} writes, and the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
+        const refusal = insufficientScope(needed, metadataUrl(), `tool ${write.name} writes, and the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
         if (!refusal.ok) return authRefusal(refusal, Array.isArray(parsed) ? null : write.id);
       }
     }
     const deadline = req.deadline ?? Date.now() + config.requestBudgetMs;
-    return host.handle(req.headers, parsed, { requestId, deadline, signal: req.signal, caller: caller.id });
+    // The signal is read only by a tool call (the node server makes it on first read).
+    return host.handle(req.headers, parsed, { requestId, deadline, get signal() { return req.signal; }, caller: caller.id });
   }
 
   async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {
@@ -287,7 +296,7 @@ export function createPipeline(config: RuntimeConfig, opts: PipelineOptions = {}
           res = rpcError(500, Code.INTERNAL_ERROR, `Internal error (request ${requestId})`);
         }
       }
-      logger.debug('request', { requestId, method: req.method, path: req.path, status: res.status, durationMs: Date.now() - started });
+      if (debugLogging) logger.debug('request', { requestId, method: req.method, path: req.path, status: res.status, durationMs: Date.now() - started });
       return { status: res.status, headers: { ...res.headers, ...cors }, body: res.body };
     },
   };

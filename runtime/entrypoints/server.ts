@@ -152,9 +152,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | typeof 
 }
 
 function send(res: ServerResponse, out: HttpResponse, closing: boolean): void {
-  const headers: Record<string, string> = { ...out.headers };
-  if (closing) headers.connection = 'close';
-  res.writeHead(out.status, headers);
+  res.writeHead(out.status, closing ? { ...out.headers, connection: 'close' } : out.headers);
   res.end(out.body);
 }
 
@@ -184,8 +182,12 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
     connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
   }, async (req, res) => {
     inflight++;
+    // The request's abort signal, made only when something asks for it (a tool call): most
+    // requests never need one, and it is a good part of what a ping costs.
+    let abort: AbortController | undefined;
     res.once('close', () => {
       inflight--;
+      if (abort && !res.writableFinished) abort.abort();
       if (closing && inflight === 0) server.closeAllConnections();
     });
     const url = req.url ?? '/';
@@ -211,8 +213,6 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
         send(res, rpcError(413, `Payload Too Large: the request body is over ${limit} bytes`), true);
         return;
       }
-      const abort = new AbortController();
-      res.on('close', () => { if (!res.writableFinished) abort.abort(); });
       // Same origin: a page served from a Host this server answers for (only such a Host can be trusted to name the origin).
       const origin = req.headers.origin;
       const sameOrigin = hostAllowed !== undefined && origin !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
@@ -221,7 +221,14 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
         path,
         headers: req.headers as Record<string, string | undefined>,
         body: body === '' && (req.method === 'GET' || req.method === 'HEAD') ? undefined : body,
-        signal: abort.signal,
+        get signal() {
+          if (!abort) {
+            abort = new AbortController();
+            // Asked for after the client went away: already aborted.
+            if (res.closed && !res.writableFinished) abort.abort();
+          }
+          return abort.signal;
+        },
         sameOrigin,
       };
       send(res, await answer(request), closing);
