@@ -1,7 +1,7 @@
 // Public API only: the construct, its enum-like classes, the compute seam and their props.
 export * from './fleet';
 export * from './server';
-export type { McpServerCommonOptions } from './servers/spec';
+export type { McpServerCommonOptions } from './servers/common';
 export type { GitLabServerOptions } from './servers/gitlab';
 export type { AtlassianServerOptions } from './servers/atlassian';
 export type { PagerDutyServerOptions } from './servers/pagerduty';

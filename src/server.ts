@@ -14,7 +14,7 @@ import { DynatraceServerOptions, dynatraceSpec } from './servers/dynatrace';
 import { GitLabServerOptions, gitlabSpec } from './servers/gitlab';
 import { PagerDutyServerOptions, pagerdutySpec } from './servers/pagerduty';
 import { ServiceNowServerOptions, servicenowSpec } from './servers/servicenow';
-import type { ServerSpec } from './servers/spec';
+import type { ServerSpec } from './servers/common';
 import { validateServerName } from './validation';
 
 

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { ATLASSIAN_BACKEND, ATLASSIAN_EDIT_TOOLS } from '../contract';
 import { ServerCredential } from '../credential';
-import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './spec';
+import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './common';
 
 /** Options of an Atlassian (Jira and Confluence Cloud) MCP server. */
 export interface AtlassianServerOptions extends McpServerCommonOptions {

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { DYNATRACE_BACKEND } from '../contract';
 import { ServerCredential } from '../credential';
-import { McpServerCommonOptions, ServerSpec, serverSpec, validateUpstreamUrl } from './spec';
+import { McpServerCommonOptions, ServerSpec, serverSpec, validateUpstreamUrl } from './common';
 
 /** Options of a Dynatrace MCP server. */
 export interface DynatraceServerOptions extends McpServerCommonOptions {

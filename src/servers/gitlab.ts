@@ -1,6 +1,6 @@
 import { GITLAB_BACKEND, GITLAB_DEFAULT_API_URL } from '../contract';
 import { ServerCredential } from '../credential';
-import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './spec';
+import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './common';
 
 /** Options of a GitLab MCP server. */
 export interface GitLabServerOptions extends McpServerCommonOptions {

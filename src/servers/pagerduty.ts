@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { PAGERDUTY_BACKEND, PAGERDUTY_DEFAULT_API_URL } from '../contract';
 import { ServerCredential } from '../credential';
-import { McpServerCommonOptions, ServerSpec, serverSpec, validateUpstreamUrl } from './spec';
+import { McpServerCommonOptions, ServerSpec, serverSpec, validateUpstreamUrl } from './common';
 
 /** Options of a PagerDuty MCP server. */
 export interface PagerDutyServerOptions extends McpServerCommonOptions {

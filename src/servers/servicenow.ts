@@ -1,6 +1,6 @@
 import { SERVICENOW_BACKEND } from '../contract';
 import { ServerCredential } from '../credential';
-import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './spec';
+import { McpServerCommonOptions, ServerSpec, listSetting, serverSpec, validateUpstreamUrl } from './common';
 
 /** Options of a ServiceNow MCP server: Basic authentication, OAuth client credentials, or both (OAuth first). */
 export interface ServiceNowServerOptions extends McpServerCommonOptions {
