@@ -162,12 +162,16 @@ class Slots {
     while (this.active < this.limit && this.waiting.length > 0) this.grant();
   }
 
-  /** Resolves with the release function once a slot is free; rejects when `signal` aborts first. */
-  public acquire(signal: AbortSignal): Promise<() => void> {
+  /**
+   * Resolves with the release function once a slot is free; rejects when the signal aborts first
+   * (made only when the call has to wait: a free slot costs no timer).
+   */
+  public acquire(signalOf: () => AbortSignal): Promise<() => void> {
     if (this.active < this.limit) {
       this.active++;
       return Promise.resolve(this.releaser());
     }
+    const signal = signalOf();
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiting.indexOf(wake);
@@ -226,7 +230,7 @@ export async function withUpstreamSlot<T>(
   what: string, deadline: number, signal: AbortSignal | undefined, fn: (held: SlotHold) => Promise<T>,
 ): Promise<T> {
   const waitMs = Math.max(0, deadline - Date.now() - SAFETY_MS);
-  const wait = signal ? AbortSignal.any([AbortSignal.timeout(waitMs), signal]) : AbortSignal.timeout(waitMs);
+  const wait = () => (signal ? AbortSignal.any([AbortSignal.timeout(waitMs), signal]) : AbortSignal.timeout(waitMs));
   let release: () => void;
   const held: SlotHold = { bytes: 0 };
   try {
@@ -507,7 +511,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         try {
           // The slot is held while the answer is read and parsed: what bounds this process's memory
           // (a tool call run by withUpstreamSlot holds one already, for all of its calls).
-          release = opts.held ? () => undefined : await slots.acquire(signal);
+          release = opts.held ? () => undefined : await slots.acquire(() => signal);
           ({ res, body } = await traced(`## ${server.name} ${method}`, { server: server.name, tool: opts.tool ?? '', method }, async (annotate) => {
             const r = await fetch(url, {
               method,
