@@ -4,11 +4,10 @@
  * for scoped tokens, the allow-lists, the edit tier, and the email and token as secret references,
  * from one JSON secret with both fields or from two secrets.
  */
-import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../../src';
+import { environments, secretResources, synthFleet, variablesOf } from './synth';
+import { FleetCompute, McpServer, ServerCredential } from '../../../src';
 import { ATLASSIAN_BACKEND, ATLASSIAN_EDIT_TOOLS } from '../../../src/contract';
-import { newStack } from '../helpers';
 
 const JSON_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/atlassian-AbCdEf';
 const EMAIL_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/atlassian-email-GhIjKl';
@@ -18,21 +17,6 @@ const email = ServerCredential.fromSecretCompleteArn(JSON_ARN, 'email');
 const separate = () => ({ email: ServerCredential.fromSecretCompleteArn(EMAIL_ARN), token: ServerCredential.fromSecretCompleteArn(TOKEN_ARN) });
 const token = ServerCredential.fromSecretCompleteArn(JSON_ARN, 'token');
 const CLOUD_ID = 'a436116f-02ce-4520-8fbb-7301462a1674';
-
-/** The environment variables of every server function of a fleet of `servers`. */
-function environments(servers: McpServer[], compute: IFleetCompute = FleetCompute.lambdaPerServer()): Array<Record<string, unknown>> {
-  const stack = newStack();
-  new McpServerFleet(stack, 'F', { environment: 'production', servers, compute });
-  return Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
-    .map((f: any) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>)
-    .filter((v) => Object.keys(v).some((k) => k.endsWith('_TOKEN_SECRET_ARN')));
-}
-
-function variablesOf(server: McpServer): Record<string, unknown> {
-  const envs = environments([server]);
-  expect(envs).toHaveLength(1);
-  return envs[0];
-}
 
 describe('McpServer.atlassian', () => {
   describe('validation', () => {
@@ -91,14 +75,11 @@ describe('McpServer.atlassian', () => {
     });
 
     test('an imported JSON secret (ServerCredential.fromSecret with fields) works the same way', () => {
-      const stack = newStack();
-      const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Creds', JSON_ARN);
-      new McpServerFleet(stack, 'F', {
-        environment: 'production',
-        servers: [McpServer.atlassian({ url, email: ServerCredential.fromSecret(secret, 'email'), token: ServerCredential.fromSecret(secret, 'token') })],
+      const v = variablesOf((stack) => {
+        const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Creds', JSON_ARN);
+        return McpServer.atlassian({ url, email: ServerCredential.fromSecret(secret, 'email'), token: ServerCredential.fromSecret(secret, 'token') });
       });
-      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Environment?.Variables?.ATLASSIAN_URL);
-      expect((fn as any).Properties.Environment.Variables).toMatchObject({ ATLASSIAN_EMAIL_SECRET_ARN: `${JSON_ARN}#email`, ATLASSIAN_TOKEN_SECRET_ARN: `${JSON_ARN}#token` });
+      expect(v).toMatchObject({ ATLASSIAN_EMAIL_SECRET_ARN: `${JSON_ARN}#email`, ATLASSIAN_TOKEN_SECRET_ARN: `${JSON_ARN}#token` });
     });
 
     test('two separate secrets: each variable names its own secret, without a field', () => {
@@ -142,19 +123,11 @@ describe('McpServer.atlassian', () => {
     });
 
     test('the functions may read the secrets they name, and only those', () => {
-      const stack = newStack();
-      new McpServerFleet(stack, 'F', {
-        environment: 'production',
-        compute: FleetCompute.lambdaMultiServer(),
-        servers: [
-          McpServer.atlassian({ url, email, token }),
-          McpServer.atlassian({ name: 'wiki', url, ...separate() }),
-        ],
-      });
-      const resources = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-        .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-        .filter((s: any) => [s.Action].flat().some((a: unknown) => String(a).startsWith('secretsmanager:')))
-        .flatMap((s: any) => [s.Resource].flat());
+      const { template } = synthFleet([
+        McpServer.atlassian({ url, email, token }),
+        McpServer.atlassian({ name: 'wiki', url, ...separate() }),
+      ], FleetCompute.lambdaMultiServer());
+      const resources = secretResources(template);
       expect(new Set(resources)).toEqual(new Set([JSON_ARN, EMAIL_ARN, TOKEN_ARN]));
     });
   });

@@ -5,30 +5,13 @@
  * servers, each its own field), the write switch and the tool policy.
  */
 import { Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../../src';
+import { environments, variablesOf } from './synth';
+import { FleetCompute, McpServer, ServerCredential } from '../../../src';
 import { GITLAB_BACKEND, parseList } from '../../../src/contract';
-import { newStack } from '../helpers';
 
 const TOKENS_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gitlab-tokens-AbCdEf';
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token-GhIjKl';
 const token = ServerCredential.fromSecretCompleteArn(TOKEN_ARN);
-
-/** The environment variables of every server function of a fleet of `servers`. */
-function environments(servers: McpServer[], compute: IFleetCompute = FleetCompute.lambdaPerServer()): Array<Record<string, unknown>> {
-  const stack = newStack();
-  new McpServerFleet(stack, 'F', { environment: 'production', servers, compute });
-  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-  return Object.values(functions)
-    .map((f: any) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>)
-    .filter((v) => Object.keys(v).some((k) => k.endsWith('_API_URL')));
-}
-
-function variablesOf(server: McpServer): Record<string, unknown> {
-  const envs = environments([server]);
-  expect(envs).toHaveLength(1);
-  return envs[0];
-}
 
 describe('McpServer.gitlab', () => {
   describe('validation of projects', () => {

@@ -3,10 +3,10 @@
  * and the variables a synthesized fleet gives its function, with credentials in separate secrets
  * or in one JSON secret with a field per credential.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FleetCompute, McpServer, McpServerFleet, ServerCredential, type IFleetCompute } from '../../../src';
-import { newStack, policyStatements } from '../helpers';
+import { secretResources, synthFleet } from './synth';
+import { FleetCompute, McpServer, ServerCredential } from '../../../src';
 
 const USER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/servicenow-username-AbCdEf';
 const PASSWORD_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/servicenow-password-GhIjKl';
@@ -17,14 +17,6 @@ const basic = {
   username: ServerCredential.fromSecretCompleteArn(USER_ARN),
   password: ServerCredential.fromSecretCompleteArn(PASSWORD_ARN),
 };
-
-function synth(servers: (stack: ReturnType<typeof newStack>) => McpServer[], compute: IFleetCompute = FleetCompute.lambdaPerServer()) {
-  const stack = newStack();
-  new McpServerFleet(stack, 'F', { environment: 'production', servers: servers(stack), compute });
-  const template = Template.fromStack(stack);
-  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-  return { template, variables: functions.map((f) => (f as any).Properties.Environment.Variables as Record<string, unknown>) };
-}
 
 describe('McpServer.servicenow: validation', () => {
   test('credentials: Basic (username + password), OAuth (clientId + clientSecret), or both, never half a pair or none', () => {
@@ -63,7 +55,7 @@ describe('McpServer.servicenow: validation', () => {
 
 describe('McpServer.servicenow: rendered variables', () => {
   test('Basic from two secrets: the instance URL and one _SECRET_ARN per credential, writes off, no TABLES', () => {
-    const { variables, template } = synth(() => [McpServer.servicenow(basic)]);
+    const { environments: variables, template } = synthFleet([McpServer.servicenow(basic)]);
     expect(variables).toHaveLength(1);
     expect(variables[0]).toMatchObject({
       SERVICENOW_INSTANCE_URL: INSTANCE,
@@ -73,13 +65,12 @@ describe('McpServer.servicenow: rendered variables', () => {
     for (const absent of ['SERVICENOW_ALLOW_WRITES', 'SERVICENOW_TABLES', 'SERVICENOW_CLIENT_ID_SECRET_ARN', 'SERVICENOW_CLIENT_SECRET_SECRET_ARN', 'SERVICENOW_PASSWORD', 'SERVICENOW_USERNAME']) {
       expect(variables[0][absent]).toBeUndefined();
     }
-    const reads = policyStatements(template).filter(({ statement }) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(reads.flatMap(({ statement }) => [statement.Resource].flat()).sort()).toEqual([PASSWORD_ARN, USER_ARN]);
+    expect(secretResources(template).sort()).toEqual([PASSWORD_ARN, USER_ARN]);
   });
 
   test('one JSON secret {"username", "password", "client_id", "client_secret"}: each variable names its field, the secret is read once', () => {
     let secretArn: string | undefined;
-    const { variables, template } = synth((s) => {
+    const { environments: variables, template } = synthFleet((s) => {
       const secret = new secretsmanager.Secret(s, 'ServiceNowCredentials');
       secretArn = logicalIdOf(s, secret);
       return [McpServer.servicenow({
@@ -100,12 +91,11 @@ describe('McpServer.servicenow: rendered variables', () => {
     expect(v.SN_PROD_PASSWORD_SECRET_ARN).toEqual(ref('password'));
     expect(v.SN_PROD_CLIENT_ID_SECRET_ARN).toEqual(ref('client_id'));
     expect(v.SN_PROD_CLIENT_SECRET_SECRET_ARN).toEqual(ref('client_secret'));
-    const reads = policyStatements(template).filter(({ statement }) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(reads.flatMap(({ statement }) => [statement.Resource].flat())).toEqual([{ Ref: secretArn }]);
+    expect(secretResources(template)).toEqual([{ Ref: secretArn }]);
   });
 
   test('a multi-server function carries each ServiceNow server under its own prefix', () => {
-    const { variables } = synth(() => [
+    const { environments: variables } = synthFleet([
       McpServer.servicenow(basic),
       McpServer.servicenow({ ...basic, name: 'sn-dev', instanceUrl: 'https://acme-dev.service-now.com', tables: ['incident'] }),
     ], FleetCompute.lambdaMultiServer());
@@ -121,6 +111,6 @@ describe('McpServer.servicenow: rendered variables', () => {
 });
 
 /** The logical id of a secret created in `scope` (what `Ref` names in the template). */
-function logicalIdOf(scope: ReturnType<typeof newStack>, secret: secretsmanager.Secret): string {
+function logicalIdOf(scope: Stack, secret: secretsmanager.Secret): string {
   return scope.getLogicalId(secret.node.defaultChild as secretsmanager.CfnSecret);
 }
