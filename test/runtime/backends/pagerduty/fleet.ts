@@ -4,19 +4,15 @@
  * at the fake unless `env` gives its URL.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startFleetServer, type FleetServer } from '../../../../runtime/entrypoints/server';
-import { environmentPrefix, parseServerList } from '../../../../src/contract';
 import { FAKE_PAGERDUTY_KEYS, startFakePagerDuty, type FakePagerDuty } from '../../../fakes/fake-pagerduty';
-import { connectClient, textOf } from '../../../helpers/mcp-client';
+import { callTool, startBackendFleet, type BackendFleet } from '../fleet';
 
-export interface PagerDutyFleet {
+export { rowsOf } from '../fleet';
+
+export interface PagerDutyFleet extends BackendFleet<FakePagerDuty> {
   readonly pagerduty: FakePagerDuty;
-  readonly fleet: FleetServer;
-  /** An SDK client of one server (cached; closed by `close`). */
-  client(server: string): Promise<Client>;
   /** Calls a tool of a server: its result, text and whether it is an error. */
   call(server: string, name: string, args?: Record<string, unknown>): Promise<{ result: Awaited<ReturnType<Client['callTool']>>; text: string; isError: boolean }>;
-  close(): Promise<void>;
 }
 
 /**
@@ -28,15 +24,11 @@ export interface PagerDutyFleet {
 export const SERVERS = 'pagerduty,pd-rw:pagerduty,pd-acct:pagerduty,pd-from:pagerduty,pd-ro:pagerduty,pd-stranger:pagerduty,pd-revoked:pagerduty';
 
 export async function startPagerDutyFleet(env: NodeJS.ProcessEnv = {}): Promise<PagerDutyFleet> {
-  const pagerduty = await startFakePagerDuty();
-  const servers = env.MCP_SERVERS ?? SERVERS;
-  const urls = parseServerList(servers).map(({ name }) => [`${environmentPrefix(name)}_API_URL`, pagerduty.url]);
-  const fleet = await startFleetServer({
-    port: 0,
-    env: {
-      LOG_LEVEL: 'SILENT',
-      MCP_SERVERS: servers,
-      ...Object.fromEntries(urls),
+  const fleet = await startBackendFleet(env, {
+    start: startFakePagerDuty,
+    perServer: (pagerduty) => ({ API_URL: pagerduty.url }),
+    base: () => ({
+      MCP_SERVERS: SERVERS,
       PAGERDUTY_TOKEN: FAKE_PAGERDUTY_KEYS.user,
       PD_RW_TOKEN: FAKE_PAGERDUTY_KEYS.user,
       PD_RW_ALLOW_WRITES: 'true',
@@ -54,35 +46,13 @@ export async function startPagerDutyFleet(env: NodeJS.ProcessEnv = {}): Promise<
       PD_REVOKED_TOKEN: FAKE_PAGERDUTY_KEYS.revoked,
       UPSTREAM_TIMEOUT_MS: '2000',
       REQUEST_BUDGET_MS: '8000',
-      ...env,
-    },
+    }),
   });
-  const clients = new Map<string, Client>();
-  const client = async (server: string) => {
-    let c = clients.get(server);
-    if (!c) {
-      c = await connectClient(`${fleet.url}/${server}/mcp`);
-      clients.set(server, c);
-    }
-    return c;
-  };
   return {
-    pagerduty,
-    fleet,
-    client,
+    ...fleet,
+    pagerduty: fleet.fake,
     async call(server, name, args = {}) {
-      const result = await (await client(server)).callTool({ name, arguments: args });
-      return { result, text: textOf(result), isError: result.isError === true };
-    },
-    async close() {
-      for (const c of clients.values()) await c.close();
-      await fleet.close(1000);
-      await pagerduty.close();
+      return callTool(await fleet.client(server), name, args);
     },
   };
-}
-
-/** The JSON after the first line of a list answer (the first line is the paging sentence). */
-export function rowsOf(text: string): any[] {
-  return JSON.parse(text.slice(text.indexOf('\n') + 1));
 }
