@@ -65,8 +65,22 @@ function toolError(text: string): CallToolResult {
  * Internal error. Answer it here with what JSON-RPC says it is: -32602 Invalid params.
  * Undefined when `message` is not such a call; null when it is one but a notification (no answer).
  */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A tools/call the SDK's schema accepts, told without running it (the SDK parses it again anyway):
+ * params with a string `name`, `arguments` absent or an object, and nothing else.
+ */
+function isPlainToolCall(m: { params?: unknown }): boolean {
+  const params = m.params;
+  if (!isPlainObject(params) || typeof params.name !== 'string') return false;
+  for (const key in params) if (key !== 'name' && key !== 'arguments') return false;
+  return params.arguments === undefined || isPlainObject(params.arguments);
+}
+
 function invalidToolCall(message: unknown): JsonRpcErrorAnswer | null | undefined {
   if (!message || typeof message !== 'object' || Array.isArray(message) || (message as { method?: unknown }).method !== 'tools/call') return undefined;
+  if (isPlainToolCall(message as { params?: unknown })) return undefined;
   const parsed = sdk().CallToolRequestSchema.safeParse(message);
   if (parsed.success) return undefined;
   if (!isJsonRpcRequest(message)) return null;
