@@ -3,10 +3,7 @@
  * include facets of get_merge_request and get_issue, diffs GitLab cut, review threads (reading,
  * starting inline and general ones, replying, resolving), and the framing of text written by others.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startGitLabFleet, type GitLabFleet } from './fleet';
-import type { FakeGitLab } from '../../../fakes/fake-gitlab';
-import { textOf } from '../../../helpers/mcp-client';
+import { useGitLabServer } from './fleet';
 
 const BASE_SHA = 'b45e'.padEnd(40, '0');
 const HEAD_SHA = 'abc123'.padEnd(40, '0');
@@ -14,26 +11,8 @@ const OPEN_THREAD = '6a9c1750b37d513a43987b574953fceb50b03ce7';
 const GENERAL_COMMENT = '3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f';
 
 describe('GitLab merge requests, review threads and issue comments', () => {
-  let gitlab: FakeGitLab;
-  let client: Client;
-  let setup: GitLabFleet;
-
-  beforeAll(async () => {
-    setup = await startGitLabFleet({ SERVER_NAME: 'gitlab', GITLAB_TOKEN: 'glpat-reviewer', GITLAB_ALLOW_WRITES: 'true' });
-    gitlab = setup.gitlab;
-    client = await setup.connect('gitlab');
-    // Listing the tools makes the SDK client check every result against its outputSchema.
-    await client.listTools();
-  });
-  afterAll(() => setup.close());
-  beforeEach(() => {
-    gitlab.requests.length = 0;
-  });
-
-  async function call(name: string, args: Record<string, unknown>) {
-    const result = await client.callTool({ name, arguments: args });
-    return { text: textOf(result), data: result.structuredContent as Record<string, any> | undefined, isError: result.isError === true };
-  }
+  const server = useGitLabServer({ GITLAB_TOKEN: 'glpat-reviewer', GITLAB_ALLOW_WRITES: 'true' });
+  const call = server.call;
   const rowsOf = (text: string) => JSON.parse(text.slice(text.indexOf('\n[') + 1));
 
   describe('get_merge_request', () => {
@@ -42,13 +21,13 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       const { data, isError } = await call('get_merge_request', { project_id: 42, merge_request_iid: 12, include: ['commits', 'pipelines', 'approvals'] });
       // Assert
       expect(isError).toBe(false);
-      expect(gitlab.requests.map((r) => [r.method, r.path, r.query])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.method, r.path, r.query])).toEqual([
         ['GET', '/api/v4/projects/42/merge_requests/12', {}],
         ['GET', '/api/v4/projects/42/merge_requests/12/commits', { per_page: '50' }],
         ['GET', '/api/v4/projects/42/merge_requests/12/pipelines', { per_page: '50' }],
         ['GET', '/api/v4/projects/42/merge_requests/12/approval_state', {}],
       ]);
-      expect(gitlab.requests.every((r) => r.headers['private-token'] === 'glpat-reviewer')).toBe(true);
+      expect(server.gitlab.requests.every((r) => r.headers['private-token'] === 'glpat-reviewer')).toBe(true);
       expect(data!.item).toMatchObject({
         sha: HEAD_SHA,
         diff_refs: { base_sha: BASE_SHA, start_sha: BASE_SHA, head_sha: HEAD_SHA },
@@ -67,7 +46,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
 
     it('on GitLab Free (no approval_state) falls back to the approvals summary, and says when GitLab cut the diff', async () => {
       const { text, data } = await call('get_merge_request', { project_id: 42, merge_request_iid: 13, include: ['approvals'] });
-      expect(gitlab.requests.map((r) => r.path)).toEqual([
+      expect(server.gitlab.requests.map((r) => r.path)).toEqual([
         '/api/v4/projects/42/merge_requests/13',
         '/api/v4/projects/42/merge_requests/13/approval_state',
         '/api/v4/projects/42/merge_requests/13/approvals',
@@ -81,7 +60,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
   describe('get_merge_request_diffs', () => {
     it('names the files GitLab sent without a diff (too_large, collapsed)', async () => {
       const { text, data } = await call('get_merge_request_diffs', { project_id: 42, merge_request_iid: 13 });
-      expect(gitlab.requests[0]).toMatchObject({ path: '/api/v4/projects/42/merge_requests/13/diffs', query: { page: '1', per_page: '20' } });
+      expect(server.gitlab.requests[0]).toMatchObject({ path: '/api/v4/projects/42/merge_requests/13/diffs', query: { page: '1', per_page: '20' } });
       expect(text.split('\n')[0]).toBe('GitLab sent no diff for assets/bundle.js (too large or collapsed by its diff limits): use compare_refs, or get_file_contents at both refs.');
       expect(data!.items).toHaveLength(3);
       expect(data!.items[2]).toMatchObject({ new_path: 'assets/bundle.js', too_large: true, collapsed: true, diff: '' });
@@ -99,7 +78,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       // Act
       const { text, data } = await call('list_merge_request_discussions', { project_id: 42, merge_request_iid: 12 });
       // Assert
-      expect(gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/merge_requests/12/discussions', query: { page: '1', per_page: '20' } });
+      expect(server.gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/merge_requests/12/discussions', query: { page: '1', per_page: '20' } });
       expect(text.split('\n')[0]).toBe('1 discussion of this page left out by the filters (system notes, resolved threads).');
       expect(data!.items.map((d: { id: string }) => d.id)).toEqual([OPEN_THREAD, '87805b7c09016a7058e91bdbe7b29d1f284a39e6', GENERAL_COMMENT]);
       expect(data!.items[0]).toMatchObject({
@@ -139,15 +118,15 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       });
       // Assert
       expect(isError).toBe(false);
-      expect(gitlab.requests.map((r) => [r.method, r.path])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.method, r.path])).toEqual([
         ['GET', '/api/v4/projects/platform%2Ffleet/merge_requests/12'],
         ['POST', '/api/v4/projects/platform%2Ffleet/merge_requests/12/discussions'],
       ]);
-      expect(gitlab.requests[1].body).toEqual({
+      expect(server.gitlab.requests[1].body).toEqual({
         body: 'Why this name?',
         position: { position_type: 'text', base_sha: BASE_SHA, start_sha: BASE_SHA, head_sha: HEAD_SHA, new_path: 'src/a.ts', old_path: 'src/a.ts', new_line: 1 },
       });
-      expect(gitlab.requests[1].headers['content-type']).toBe('application/json');
+      expect(server.gitlab.requests[1].headers['content-type']).toBe('application/json');
       expect(text).toBe(`Started thread ${'f00d'.padEnd(40, 'e')} on src/a.ts line 1 in merge request !12.`);
       expect(data).toEqual({ discussion_id: 'f00d'.padEnd(40, 'e'), note_id: 8001, merge_request_iid: 12, inline: true });
     });
@@ -159,8 +138,8 @@ describe('GitLab merge requests, review threads and issue comments', () => {
         body: 'Unchanged but odd',
         position: { new_path: 'src/a.ts', old_line: 2, new_line: 2, base_sha: BASE_SHA, start_sha: BASE_SHA, head_sha: HEAD_SHA },
       });
-      expect(gitlab.requests).toHaveLength(1);
-      expect(gitlab.requests[0].body).toMatchObject({ position: { old_line: 2, new_line: 2, head_sha: HEAD_SHA } });
+      expect(server.gitlab.requests).toHaveLength(1);
+      expect(server.gitlab.requests[0].body).toMatchObject({ position: { old_line: 2, new_line: 2, head_sha: HEAD_SHA } });
     });
 
     it('a line that is not in the diff is GitLab\'s line_code error, explained', async () => {
@@ -174,7 +153,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
     it('a general comment has no position; a reply goes to the thread\'s notes', async () => {
       const general = await call('create_merge_request_discussion', { project_id: 42, merge_request_iid: 12, body: 'Overall fine' });
       const reply = await call('create_merge_request_discussion', { project_id: 42, merge_request_iid: 12, body: 'Fixed', discussion_id: OPEN_THREAD });
-      expect(gitlab.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.method, r.path, r.body])).toEqual([
         ['POST', '/api/v4/projects/42/merge_requests/12/discussions', { body: 'Overall fine' }],
         ['POST', `/api/v4/projects/42/merge_requests/12/discussions/${OPEN_THREAD}/notes`, { body: 'Fixed' }],
       ]);
@@ -192,7 +171,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       const { text, isError } = await call('create_merge_request_discussion', { project_id: 42, merge_request_iid: 12, ...args });
       expect(isError).toBe(true);
       expect(text).toContain(message);
-      expect(gitlab.requests).toHaveLength(0);
+      expect(server.gitlab.requests).toHaveLength(0);
     });
 
     it('refuses position together with discussion_id', async () => {
@@ -201,13 +180,13 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       });
       expect(isError).toBe(true);
       expect(text).toBe('give position (a new inline thread) or discussion_id (a reply, which sits where its thread is), not both');
-      expect(gitlab.requests).toHaveLength(0);
+      expect(server.gitlab.requests).toHaveLength(0);
     });
 
     it('a slash inside a sentence or a path is text, not a quick action', async () => {
       const { isError } = await call('create_merge_request_note', { project_id: 42, merge_request_iid: 12, body: 'see /docs/setup.md and\n/path/to/file' });
       expect(isError).toBe(false);
-      expect(gitlab.requests[0].body).toEqual({ body: 'see /docs/setup.md and\n/path/to/file' });
+      expect(server.gitlab.requests[0].body).toEqual({ body: 'see /docs/setup.md and\n/path/to/file' });
     });
   });
 
@@ -215,7 +194,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
     it('resolves with resolved=true in the query, and reopens with false', async () => {
       const resolved = await call('resolve_merge_request_discussion', { project_id: 42, merge_request_iid: 12, discussion_id: OPEN_THREAD });
       const reopened = await call('resolve_merge_request_discussion', { project_id: 42, merge_request_iid: 12, discussion_id: OPEN_THREAD, resolved: false });
-      expect(gitlab.requests.map((r) => [r.method, r.path, r.query, r.text])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.method, r.path, r.query, r.text])).toEqual([
         ['PUT', `/api/v4/projects/42/merge_requests/12/discussions/${OPEN_THREAD}`, { resolved: 'true' }, ''],
         ['PUT', `/api/v4/projects/42/merge_requests/12/discussions/${OPEN_THREAD}`, { resolved: 'false' }, ''],
       ]);
@@ -235,7 +214,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
       // Act
       const { text, data } = await call('get_issue', { project_id: 42, issue_iid: 3, include: ['notes'] });
       // Assert
-      expect(gitlab.requests.map((r) => [r.path, r.query])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.path, r.query])).toEqual([
         ['/api/v4/projects/42/issues/3', {}],
         ['/api/v4/projects/42/issues/3/notes', { sort: 'asc', order_by: 'created_at', per_page: '100' }],
       ]);
@@ -249,7 +228,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
     });
 
     it('says when the issue has more comments than one page', async () => {
-      gitlab.queue('GET', /\/issues\/3\/notes$/, { body: [], headers: { 'x-next-page': '2', 'x-total': '250' } });
+      server.gitlab.queue('GET', /\/issues\/3\/notes$/, { body: [], headers: { 'x-next-page': '2', 'x-total': '250' } });
       const { text } = await call('get_issue', { project_id: 42, issue_iid: 3, include: ['notes'] });
       expect(text.split('\n')[0]).toBe('0 comments shown, the oldest; the issue has more (250 in all): read them in GitLab (https://gitlab.example.com/platform/fleet/-/issues/3) or with search scope notes.');
     });
@@ -258,7 +237,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
   it('list_merge_requests and list_issues pass the new filters as query parameters', async () => {
     await call('list_merge_requests', { project_id: 42, reviewer_username: 'bob', updated_after: '2026-11-01T00:00:00Z' });
     await call('list_issues', { project_id: 42, author_username: 'alice', milestone: 'v1.0', updated_after: '2026-11-01' });
-    expect(gitlab.requests.map((r) => r.query)).toEqual([
+    expect(server.gitlab.requests.map((r) => r.query)).toEqual([
       { state: 'opened', reviewer_username: 'bob', updated_after: '2026-11-01T00:00:00Z', page: '1', per_page: '20' },
       { state: 'opened', author_username: 'alice', milestone: 'v1.0', updated_after: '2026-11-01', page: '1', per_page: '20' },
     ]);
@@ -274,7 +253,7 @@ describe('GitLab merge requests, review threads and issue comments', () => {
     await call('list_issues', { group: 'platform', labels: 'bug' });
     const both = await call('list_merge_requests', { project_id: 42, group: 'platform' });
     // Assert
-    expect(gitlab.requests.map((r) => `${r.path}?${r.rawQuery}`)).toEqual([
+    expect(server.gitlab.requests.map((r) => `${r.path}?${r.rawQuery}`)).toEqual([
       '/api/v4/issues?scope=assigned_to_me&state=all&page=1&per_page=20',
       '/api/v4/merge_requests?scope=reviews_for_me&state=opened&page=1&per_page=20',
       '/api/v4/groups/platform/issues?state=opened&labels=bug&page=1&per_page=20',

@@ -3,39 +3,19 @@
  * GitLab: raw file reads (line windows, files larger than the read limit), the tree, commits,
  * compare, pipeline detail with downstream pipelines, job filters, deployments and environments.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startGitLabFleet, type GitLabFleet } from './fleet';
-import type { FakeGitLab } from '../../../fakes/fake-gitlab';
-import { textOf } from '../../../helpers/mcp-client';
+import { useGitLabServer } from './fleet';
 
 const commitId = (n: number) => `c0${n}`.padEnd(40, String(n));
 
 describe('GitLab repository, pipelines and deployments', () => {
-  let gitlab: FakeGitLab;
-  let client: Client;
-  let setup: GitLabFleet;
-
-  beforeAll(async () => {
-    setup = await startGitLabFleet({ SERVER_NAME: 'gitlab', GITLAB_TOKEN: 'glpat-reader' });
-    gitlab = setup.gitlab;
-    client = await setup.connect('gitlab');
-    await client.listTools();
-  });
-  afterAll(() => setup.close());
-  beforeEach(() => {
-    gitlab.requests.length = 0;
-  });
-
-  async function call(name: string, args: Record<string, unknown>) {
-    const result = await client.callTool({ name, arguments: args });
-    return { text: textOf(result), data: result.structuredContent as Record<string, any> | undefined, isError: result.isError === true };
-  }
+  const server = useGitLabServer({ GITLAB_TOKEN: 'glpat-reader' });
+  const call = server.call;
 
   describe('get_file_contents', () => {
     it('a line window shows those lines and says where they are', async () => {
       const { text, data } = await call('get_file_contents', { project_id: 42, file_path: 'README.md', start_line: 3, line_count: 1 });
-      expect(gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/repository/files/README.md/raw', query: { ref: 'HEAD' } });
-      expect(gitlab.requests[0].headers['private-token']).toBe('glpat-reader');
+      expect(server.gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/repository/files/README.md/raw', query: { ref: 'HEAD' } });
+      expect(server.gitlab.requests[0].headers['private-token']).toBe('glpat-reader');
       expect(text).toBe('README.md at HEAD (27 bytes, last commit c0ffee) lines 3-3 of 3\n\nRuns MCP servers.\n');
       expect(data).toMatchObject({ start_line: 3, end_line: 3, total_lines: 3, content: 'Runs MCP servers.\n' });
     });
@@ -49,7 +29,7 @@ describe('GitLab repository, pipelines and deployments', () => {
     it('a file larger than the 1 MB JSON cap is read raw up to the text read limit, and the answer says it was cut and how to read on', async () => {
       // Prepare: a 2 MB text file (its base64 JSON document would be over 1 MB)
       const big = Array.from({ length: 40_000 }, (_, i) => `line ${String(i + 1).padStart(5, '0')} ${'x'.repeat(40)}`).join('\n');
-      gitlab.queue('GET', /\/repository\/files\/big\.txt\/raw$/, { body: big, headers: { 'x-gitlab-size': String(big.length), 'x-gitlab-file-path': 'big.txt', 'x-gitlab-ref': 'main', 'x-gitlab-blob-id': 'b1', 'x-gitlab-last-commit-id': 'c1' } });
+      server.gitlab.queue('GET', /\/repository\/files\/big\.txt\/raw$/, { body: big, headers: { 'x-gitlab-size': String(big.length), 'x-gitlab-file-path': 'big.txt', 'x-gitlab-ref': 'main', 'x-gitlab-blob-id': 'b1', 'x-gitlab-last-commit-id': 'c1' } });
       // Act
       const { text, data, isError } = await call('get_file_contents', { project_id: 42, file_path: 'big.txt', ref: 'main' });
       // Assert
@@ -62,7 +42,7 @@ describe('GitLab repository, pipelines and deployments', () => {
 
     it('a line window beyond the first 60,000 characters of a big file reads those lines', async () => {
       const big = Array.from({ length: 5_000 }, (_, i) => `line ${i + 1}`).join('\n');
-      gitlab.queue('GET', /\/raw$/, { body: big });
+      server.gitlab.queue('GET', /\/raw$/, { body: big });
       const { data } = await call('get_file_contents', { project_id: 42, file_path: 'big.txt', start_line: 4_999 });
       expect(data).toMatchObject({ content: 'line 4999\nline 5000\n', start_line: 4_999, end_line: 5_000, total_lines: 5_000 });
       // Without X-Gitlab-* headers (a proxy dropped them) the size is what was read.
@@ -79,7 +59,7 @@ describe('GitLab repository, pipelines and deployments', () => {
   it('get_repository_tree lists a directory, or everything below it with recursive', async () => {
     const root = await call('get_repository_tree', { project_id: 42 });
     const src = await call('get_repository_tree', { project_id: 42, path: '/src', ref: 'main', recursive: true });
-    expect(gitlab.requests.map((r) => [r.path, r.query])).toEqual([
+    expect(server.gitlab.requests.map((r) => [r.path, r.query])).toEqual([
       ['/api/v4/projects/42/repository/tree', { page: '1', per_page: '20' }],
       ['/api/v4/projects/42/repository/tree', { path: 'src', ref: 'main', recursive: 'true', page: '1', per_page: '20' }],
     ]);
@@ -89,8 +69,8 @@ describe('GitLab repository, pipelines and deployments', () => {
 
   it('list_commits passes the filters and pages without totals (GitLab leaves them out for commits)', async () => {
     const { text, data } = await call('list_commits', { project_id: 42, ref_name: 'main', since: '2026-11-01T00:00:00Z', until: '2026-11-30', path: 'src', author: 'Alice', first_parent: true, per_page: 2 });
-    expect(gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/repository/commits' });
-    expect(gitlab.requests[0].query).toEqual({ ref_name: 'main', since: '2026-11-01T00:00:00Z', until: '2026-11-30', path: 'src', author: 'Alice', first_parent: 'true', page: '1', per_page: '2' });
+    expect(server.gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects/42/repository/commits' });
+    expect(server.gitlab.requests[0].query).toEqual({ ref_name: 'main', since: '2026-11-01T00:00:00Z', until: '2026-11-30', path: 'src', author: 'Alice', first_parent: 'true', page: '1', per_page: '2' });
     expect(text.split('\n')[0]).toBe('2 results on page 1. More results: call again with page=2.');
     expect(data!.items[0]).toMatchObject({ id: commitId(5), short_id: commitId(5).slice(0, 8), title: 'Cache tools/list', author_name: 'Alice' });
     expect(data!.items[0]).not.toHaveProperty('message');
@@ -98,7 +78,7 @@ describe('GitLab repository, pipelines and deployments', () => {
 
   it('get_commit returns the framed message, stats and pipeline; include diff adds its files', async () => {
     const { data } = await call('get_commit', { project_id: 42, sha: commitId(5), include: ['diff'] });
-    expect(gitlab.requests.map((r) => [r.path, r.query])).toEqual([
+    expect(server.gitlab.requests.map((r) => [r.path, r.query])).toEqual([
       [`/api/v4/projects/42/repository/commits/${commitId(5)}`, { stats: 'true' }],
       [`/api/v4/projects/42/repository/commits/${commitId(5)}/diff`, { per_page: '50' }],
     ]);
@@ -115,7 +95,7 @@ describe('GitLab repository, pipelines and deployments', () => {
   it('get_commit of a branch name encodes it as one segment; a missing commit is explained', async () => {
     await call('get_commit', { project_id: 42, sha: 'main' });
     const missing = await call('get_commit', { project_id: 42, sha: 'release/9' });
-    expect(gitlab.requests.map((r) => r.path)).toEqual(['/api/v4/projects/42/repository/commits/main', '/api/v4/projects/42/repository/commits/release%2F9']);
+    expect(server.gitlab.requests.map((r) => r.path)).toEqual(['/api/v4/projects/42/repository/commits/main', '/api/v4/projects/42/repository/commits/release%2F9']);
     expect(missing.text).toMatch(/^GitLab answered 404 for GET \/projects\/42\/repository\/commits\/release%2F9: 404 Commit Not Found/);
   });
 
@@ -125,7 +105,7 @@ describe('GitLab repository, pipelines and deployments', () => {
     const [newer, older] = deploys.data!.items as Array<{ sha: string }>;
     const { text, data } = await call('compare_refs', { project_id: 42, from: older.sha, to: newer.sha, paths: ['src/a.ts'] });
     // Assert
-    expect(gitlab.requests.map((r) => [r.path, r.query])).toEqual([
+    expect(server.gitlab.requests.map((r) => [r.path, r.query])).toEqual([
       ['/api/v4/projects/42/deployments', { environment: 'production', status: 'success', order_by: 'updated_at', sort: 'desc', page: '1', per_page: '20' }],
       ['/api/v4/projects/42/repository/compare', { from: commitId(2), to: commitId(4), straight: 'true' }],
     ]);
@@ -135,16 +115,16 @@ describe('GitLab repository, pipelines and deployments', () => {
   });
 
   it('compare_refs says when GitLab timed out', async () => {
-    gitlab.queue('GET', /\/repository\/compare$/, { body: { commit: null, commits: [], diffs: [], compare_timeout: true, compare_same_ref: false } });
+    server.gitlab.queue('GET', /\/repository\/compare$/, { body: { commit: null, commits: [], diffs: [], compare_timeout: true, compare_same_ref: false } });
     const { text } = await call('compare_refs', { project_id: 42, from: 'v1', to: 'v2', straight: false });
-    expect(gitlab.requests[0].query).toEqual({ from: 'v1', to: 'v2', straight: 'false' });
+    expect(server.gitlab.requests[0].query).toEqual({ from: 'v1', to: 'v2', straight: 'false' });
     expect(text.split('\n')[0]).toBe('0 commits and 0 changed files from v1 to v2. GitLab timed out computing this comparison: it is incomplete; compare closer refs or narrow with paths.');
   });
 
   it('list_deployments shows environment, deployer and pipeline; updated_after goes with order_by updated_at', async () => {
     const { data, isError } = await call('list_deployments', { project_id: 42, updated_after: '2026-11-01T00:00:00Z', sort: 'asc' });
     expect(isError).toBe(false);
-    expect(gitlab.requests[0].query).toEqual({ updated_after: '2026-11-01T00:00:00Z', order_by: 'updated_at', sort: 'asc', page: '1', per_page: '20' });
+    expect(server.gitlab.requests[0].query).toEqual({ updated_after: '2026-11-01T00:00:00Z', order_by: 'updated_at', sort: 'asc', page: '1', per_page: '20' });
     expect(data!.items[0]).toEqual({
       id: 43,
       iid: 3,
@@ -163,7 +143,7 @@ describe('GitLab repository, pipelines and deployments', () => {
 
   it('list_environments filters by name and state', async () => {
     const { data } = await call('list_environments', { project_id: 42, search: 'prod', states: 'available' });
-    expect(gitlab.requests[0].query).toEqual({ search: 'prod', states: 'available', page: '1', per_page: '20' });
+    expect(server.gitlab.requests[0].query).toEqual({ search: 'prod', states: 'available', page: '1', per_page: '20' });
     expect(data!.items).toEqual([expect.objectContaining({ name: 'production', tier: 'production', external_url: 'https://fleet.example.com' })]);
     expect(data!.items[0]).not.toHaveProperty('logs_api_path');
   });
@@ -172,7 +152,7 @@ describe('GitLab repository, pipelines and deployments', () => {
     it('get_pipeline gives the detail; include bridges adds the trigger jobs and their downstream pipelines', async () => {
       const plain = await call('get_pipeline', { project_id: 42, pipeline_id: 9001 });
       const withBridges = await call('get_pipeline', { project_id: 42, pipeline_id: 9001, include: ['bridges'] });
-      expect(gitlab.requests.map((r) => [r.path, r.query])).toEqual([
+      expect(server.gitlab.requests.map((r) => [r.path, r.query])).toEqual([
         ['/api/v4/projects/42/pipelines/9001', {}],
         ['/api/v4/projects/42/pipelines/9001', {}],
         ['/api/v4/projects/42/pipelines/9001/bridges', { per_page: '100' }],
@@ -188,7 +168,7 @@ describe('GitLab repository, pipelines and deployments', () => {
     it('list_pipelines and get_pipeline_jobs pass source, sha, update time and include_retried', async () => {
       await call('list_pipelines', { project_id: 42, source: 'merge_request_event', sha: 'abc123', updated_after: '2026-11-01' });
       await call('get_pipeline_jobs', { project_id: 42, pipeline_id: 9001, include_retried: true });
-      expect(gitlab.requests.map((r) => r.query)).toEqual([
+      expect(server.gitlab.requests.map((r) => r.query)).toEqual([
         { source: 'merge_request_event', sha: 'abc123', updated_after: '2026-11-01', page: '1', per_page: '20' },
         { include_retried: 'true', page: '1', per_page: '20' },
       ]);
