@@ -56,3 +56,31 @@ export async function startPagerDutyFleet(env: NodeJS.ProcessEnv = {}): Promise<
     },
   };
 }
+
+/**
+ * Inside a `describe`: the fleet of `SERVERS` (and `env`), started before the tests and closed
+ * after them, with the fake reset before each test.
+ */
+export function usePagerDutyFleet(env: NodeJS.ProcessEnv = {}): PagerDutyFleet {
+  let setup: PagerDutyFleet;
+  beforeAll(async () => {
+    setup = await startPagerDutyFleet({ MCP_SERVERS: SERVERS, ...env });
+  });
+  afterAll(() => setup.close());
+  beforeEach(() => setup.pagerduty.reset());
+  return {
+    get pagerduty() {
+      return setup.pagerduty;
+    },
+    get fake() {
+      return setup.fake;
+    },
+    get fleet() {
+      return setup.fleet;
+    },
+    connect: (server) => setup.connect(server),
+    client: (server) => setup.client(server),
+    call: (server, name, args) => setup.call(server, name, args),
+    close: () => setup.close(),
+  };
+}

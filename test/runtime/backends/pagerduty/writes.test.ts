@@ -3,25 +3,18 @@
  * From user (the key's own user, or fromEmail) and the body PagerDuty expects; an account-level
  * key without fromEmail is refused with the fix, and PagerDuty's own From refusals are explained.
  */
-import { SERVERS, startPagerDutyFleet, type PagerDutyFleet } from './fleet';
-import { FAKE_PAGERDUTY_KEYS, type FakePagerDuty } from '../../../fakes/fake-pagerduty';
+import { usePagerDutyFleet } from './fleet';
+import { FAKE_PAGERDUTY_KEYS } from '../../../fakes/fake-pagerduty';
 import { connectClient, textOf } from '../../../helpers/mcp-client';
 
 const WRITE_TOOLS = ['update_incidents', 'add_incident_note', 'create_incident', 'add_responders', 'post_status_update'];
 const ACCEPT = 'application/vnd.pagerduty+json;version=2';
 
 describe('PagerDuty write tools', () => {
-  let setup: PagerDutyFleet;
-  let pd: FakePagerDuty;
-  beforeAll(async () => {
-    setup = await startPagerDutyFleet({ MCP_SERVERS: SERVERS });
-    pd = setup.pagerduty;
-  });
-  afterAll(() => setup.close());
-  beforeEach(() => pd.reset());
+  const setup = usePagerDutyFleet();
 
   const call = (server: string, name: string, args: Record<string, unknown>) => setup.call(server, name, args);
-  const writes = () => pd.requests.filter((r) => r.method !== 'GET');
+  const writes = () => setup.pagerduty.requests.filter((r) => r.method !== 'GET');
 
   describe('the write switch', () => {
     it('write tools are absent from tools/list unless writes are enabled, and annotated as writes where they are', async () => {
@@ -42,7 +35,7 @@ describe('PagerDuty write tools', () => {
       await client.close();
       expect(result.isError).toBe(true);
       expect(textOf(result)).toBe('Tool update_incidents disabled: writes are off for server pagerduty (set PAGERDUTY_ALLOW_WRITES=true to enable them)');
-      expect(pd.requests).toHaveLength(0);
+      expect(setup.pagerduty.requests).toHaveLength(0);
     });
   });
 
@@ -50,7 +43,7 @@ describe('PagerDuty write tools', () => {
     it('update_incidents acknowledges through PUT /incidents with incident references and From', async () => {
       const { text, isError, result } = await call('pd-rw', 'update_incidents', { incident_ids: ['PINC001'], status: 'acknowledged' });
       expect(isError).toBe(false);
-      expect(pd.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /users/me', 'PUT /incidents']);
+      expect(setup.pagerduty.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /users/me', 'PUT /incidents']);
       const put = writes();
       expect(put).toHaveLength(1);
       expect(put[0]).toMatchObject({ method: 'PUT', path: '/incidents', body: { incidents: [{ id: 'PINC001', type: 'incident_reference', status: 'acknowledged' }] } });
@@ -62,7 +55,7 @@ describe('PagerDuty write tools', () => {
     it('asks GET /users/me once per process, then reuses the email', async () => {
       await call('pd-rw', 'add_incident_note', { incident_id: 'PINC002', content: 'First' });
       await call('pd-rw', 'add_incident_note', { incident_id: 'PINC002', content: 'Second' });
-      expect(pd.requests.filter((r) => r.path === '/users/me')).toHaveLength(0); // remembered from the test before
+      expect(setup.pagerduty.requests.filter((r) => r.path === '/users/me')).toHaveLength(0); // remembered from the test before
       expect(writes().map((r) => r.headers.from)).toEqual(['alice@example.com', 'alice@example.com']);
     });
 
@@ -168,17 +161,17 @@ describe('PagerDuty write tools', () => {
       expect(text).toMatch(/^this write needs the email of the PagerDuty user it acts as \(the From header\), and the token has no user of its own: PagerDuty answered 400 for GET \/users\/me: Because this request was made using an account-level access token/);
       expect(text).toContain('set fromEmail in McpServer.pagerduty({ ... }) (the variable PD_ACCT_FROM_EMAIL) to the email of the responder the server acts as, or use a user-level API key');
       expect(text).not.toContain(FAKE_PAGERDUTY_KEYS.account);
-      expect(pd.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /users/me']);
+      expect(setup.pagerduty.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /users/me']);
     });
 
     it('with fromEmail, writes send it as From, and responder requests look its user up once', async () => {
       await call('pd-from', 'post_status_update', { incident_id: 'PINC002', message: 'Investigating' });
       expect(writes()[0].headers).toMatchObject({ from: 'bob@example.com', authorization: `Token token=${FAKE_PAGERDUTY_KEYS.account}` });
-      expect(pd.requests.some((r) => r.path === '/users/me')).toBe(false);
-      pd.reset();
+      expect(setup.pagerduty.requests.some((r) => r.path === '/users/me')).toBe(false);
+      setup.pagerduty.reset();
       await call('pd-from', 'add_responders', { incident_id: 'PINC002', message: 'Help', user_ids: ['PALICE1'] });
       await call('pd-from', 'add_responders', { incident_id: 'PINC002', message: 'More help', user_ids: ['PCAROL3'] });
-      expect(pd.requests.filter((r) => r.path === '/users').map((r) => r.query)).toEqual([{ query: 'bob@example.com', limit: '25' }]);
+      expect(setup.pagerduty.requests.filter((r) => r.path === '/users').map((r) => r.query)).toEqual([{ query: 'bob@example.com', limit: '25' }]);
       expect(writes().map((r) => (r.body as { requester_id: string }).requester_id)).toEqual(['PBOB002', 'PBOB002']);
     });
 
@@ -191,7 +184,7 @@ describe('PagerDuty write tools', () => {
     });
 
     it('PagerDuty\'s 400 (2016) for a missing From is explained too', async () => {
-      pd.queue('PUT', '/incidents', { status: 400, body: { error: { message: 'You must specify a user\'s email address in the "From" header to perform this action', code: 2016 } } });
+      setup.pagerduty.queue('PUT', '/incidents', { status: 400, body: { error: { message: 'You must specify a user\'s email address in the "From" header to perform this action', code: 2016 } } });
       const { text } = await call('pd-from', 'update_incidents', { incident_ids: ['PINC001'], status: 'resolved' });
       expect(text).toContain('(PagerDuty needs the email of a real PagerDuty user in the From header for this: set the server\'s fromEmail (PD_FROM_FROM_EMAIL)');
     });
@@ -208,7 +201,7 @@ describe('PagerDuty write tools', () => {
     });
 
     it('a 429 on a write is retried (PagerDuty refused it up front)', async () => {
-      pd.queue('POST', '/incidents/PINC001/notes', { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate Limit Exceeded', code: 2020 } } });
+      setup.pagerduty.queue('POST', '/incidents/PINC001/notes', { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate Limit Exceeded', code: 2020 } } });
       const { isError } = await call('pd-from', 'add_incident_note', { incident_id: 'PINC001', content: 'retry me' });
       expect(isError).toBe(false);
       expect(writes().map((r) => r.response?.status)).toEqual([429, 201]);
