@@ -6,7 +6,7 @@
  * cursor that would fail.
  */
 import { z } from 'zod';
-import { pd } from './requests';
+import { pd, type PdReadSpec } from './requests';
 import {
   Refusal, answer, output, paging, readTool,
   type Answer, type ListOutput, type Paging, type Query, type Row, type ToolContext, type ToolDefinition,
@@ -55,15 +55,7 @@ export interface ListRequest {
   readonly window?: string;
 }
 
-export interface PdListSpec<I extends z.ZodRawShape> {
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  readonly input: I;
-  /** The key of the rows in PagerDuty's answer. */
-  readonly key: string;
-  readonly row: z.ZodType;
-  map(row: Row): Row;
+export interface PdListSpec<I extends z.ZodRawShape> extends PdReadSpec<I> {
   /** The call for the arguments: path and filters (paging is added). May throw a `Refusal`. */
   request(args: z.infer<z.ZodObject<I & PageInput>>, ctx: ToolContext): ListRequest | Promise<ListRequest>;
 }

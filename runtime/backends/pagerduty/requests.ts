@@ -105,19 +105,24 @@ export async function pdWrite<T = Row>(ctx: ToolContext, req: UpstreamRequest): 
   }
 }
 
-/**
- * A read tool that gets one PagerDuty object (the kit's `itemTool`, with the Accept header):
- * `key` is the object's key in the answer (`{ escalation_policy: {...} }`).
- */
-export function pdItem<I extends z.ZodRawShape>(spec: {
+/** What a PagerDuty read tool declares (`pdItem` here, `pdList` in paging.ts add how to call it). */
+export interface PdReadSpec<I extends z.ZodRawShape> {
   readonly name: string;
   readonly title: string;
   readonly description: string;
   readonly input: I;
+  /** The key of the object, or of the rows, in PagerDuty's answer. */
   readonly key: string;
   readonly row: z.ZodType;
-  request(args: z.infer<z.ZodObject<I>>): { path: string; query?: Query };
   map(row: Row): Row;
+}
+
+/**
+ * A read tool that gets one PagerDuty object (the kit's `itemTool`, with the Accept header):
+ * `key` is the object's key in the answer (`{ escalation_policy: {...} }`).
+ */
+export function pdItem<I extends z.ZodRawShape>(spec: PdReadSpec<I> & {
+  request(args: z.infer<z.ZodObject<I>>): { path: string; query?: Query };
 }): ToolDefinition {
   return readTool({
     name: spec.name,
