@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { expectLeastPrivilege } from './compute/least-privilege';
+import { deployedEnvironmentSize } from './deployed-environment';
 import { GITLAB_SECRET_ARN, asList, newStack, policyStatements } from './helpers';
 import { FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../src';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, estimateEnvironmentSize } from '../../src/compute/lambda/environment-size';
@@ -188,23 +189,6 @@ describe.each(TOPOLOGIES)('The spec\'s five servers on FleetCompute.%s()', (name
 });
 
 describe('The five-server multi-server function fits Lambda\'s 4 KB environment', () => {
-  /**
-   * What Lambda would measure once deployed: the template's variables as compact JSON, each
-   * intrinsic replaced by its value's longest real length (pseudo parameters) or a secret ARN's.
-   */
-  function deployedSize(environment: Record<string, unknown>): number {
-    const longest: Record<string, string> = { 'AWS::Partition': 'aws-us-gov', 'AWS::Region': 'ap-southeast-4', 'AWS::AccountId': '123456789012' };
-    const valueOf = (v: unknown): string => {
-      if (typeof v === 'string') return v;
-      const join = (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-      if (join) return join[1].map(valueOf).join(join[0]);
-      const ref = (v as { Ref?: string }).Ref;
-      if (ref && longest[ref]) return longest[ref];
-      throw new Error(`unexpected intrinsic in the environment: ${JSON.stringify(v)}`);
-    };
-    return Buffer.byteLength(JSON.stringify(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, valueOf(v)]))));
-  }
-
   test.each([
     ['secrets by complete ARN', () => fiveServers()],
     ['secrets imported by name (partial ARNs of the stack\'s partition, region and account)', (stack: Stack) => {
@@ -224,7 +208,7 @@ describe('The five-server multi-server function fits Lambda\'s 4 KB environment'
     new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: servers(stack), compute: FleetCompute.lambdaMultiServer() });
     const [fn] = functionsOf(Template.fromStack(stack));
 
-    const size = deployedSize(fn.environment);
+    const size = deployedEnvironmentSize(fn.environment, 'refuse');
     // well inside the limit: room for several more servers of these kinds in the same function
     expect(size).toBeLessThan(LAMBDA_ENVIRONMENT_LIMIT_BYTES / 2);
     // ...and the construct's own check, which refuses to synthesize past the limit, counts the same
