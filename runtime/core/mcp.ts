@@ -33,17 +33,26 @@ const BUILT_VERSIONS = typeof __MCP_PROTOCOL_VERSIONS__ === 'object' ? __MCP_PRO
 const supportedVersions = (): readonly string[] => BUILT_VERSIONS?.supported ?? sdk().SUPPORTED_PROTOCOL_VERSIONS;
 const defaultVersion = (): string => BUILT_VERSIONS?.default ?? sdk().DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
 
+/** The bundle's tools/list entries, by kind, once read. */
+const builtListings = new Map<string, Tool[] | undefined>();
+
 /**
  * The tools/list entries of every tool of `kind`, as runtime/build.ts wrote them next to the
  * bundle (`tools-<kind>.json`); undefined when running from source.
  */
 function builtListing(kind: string): Tool[] | undefined {
   if (BUILT_VERSIONS === undefined) return undefined;
-  try {
-    return JSON.parse(readFileSync(join(__dirname, `tools-${kind}.json`), 'utf8')) as Tool[];
-  } catch {
-    return undefined;
+  // Read once per kind: several servers of one kind (gitlab, gl-internal) share it.
+  if (!builtListings.has(kind)) {
+    let listing: Tool[] | undefined;
+    try {
+      listing = JSON.parse(readFileSync(join(__dirname, `tools-${kind}.json`), 'utf8')) as Tool[];
+    } catch {
+      listing = undefined;
+    }
+    builtListings.set(kind, listing);
   }
+  return builtListings.get(kind);
 }
 
 /** The package version, written into the bundle at build time (`serverInfo.version`). */
