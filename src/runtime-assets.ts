@@ -26,3 +26,23 @@ export function requireLambdaRuntimeAsset(): string {
   }
   return dir;
 }
+
+/**
+ * The folder holding the bundled node server (`index.js`, `healthcheck.js`) and the `Dockerfile`
+ * that packs it into the container image: the build context of `ServerImage.bundled()`.
+ */
+export function serverRuntimeAssetPath(): string {
+  return path.join(__dirname, '..', 'assets', 'server');
+}
+
+/** The server folder, or a clear error when the bundle or its Dockerfile is missing. */
+export function requireServerRuntimeAsset(): string {
+  const dir = serverRuntimeAssetPath();
+  for (const file of ['index.js', 'Dockerfile']) {
+    if (!fs.existsSync(path.join(dir, file))) {
+      throw new Error(`The bundled MCP server image is missing: ${path.join(dir, file)} does not exist. `
+        + 'In a source checkout run `npx projen bundle` (the installed package ships it).');
+    }
+  }
+  return dir;
+}

@@ -22,7 +22,29 @@ export function ensureLambdaAsset(): void {
   }
 }
 
+/**
+ * The same for `assets/server` (the container image's build context): a placeholder server and
+ * Dockerfile when the bundle task has not run. Synthesis only stages the folder; nothing builds it.
+ */
+export function ensureServerAsset(): void {
+  const dir = join(__dirname, '..', '..', 'assets', 'server');
+  mkdirSync(dir, { recursive: true });
+  const placeholders: Record<string, string> = {
+    'index.js': 'process.stderr.write("runtime not bundled\\n"); process.exit(1);\n',
+    'Dockerfile': 'FROM scratch\n',
+  };
+  for (const [file, text] of Object.entries(placeholders)) {
+    if (existsSync(join(dir, file))) continue;
+    try {
+      writeFileSync(join(dir, file), text, { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 ensureLambdaAsset();
+ensureServerAsset();
 
 export const GITLAB_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gitlab-token-AbCdEf';
 export const INTERNAL_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/gitlab-internal-token-GhIjKl';
