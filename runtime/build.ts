@@ -3,7 +3,10 @@
  *   assets/lambda/index.js   Lambda handler (`index.handler`), REST v1 and HTTP API v2 events
  *   assets/server/index.js   node http server: the container entry point and the `mcp-fleet` bin
  *
- * plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js, jose.js)
+ * `assets/server/` is also the Docker build context of the container image (`ServerImage.bundled()`):
+ * it gets `healthcheck.js` (the container's health check) and the `Dockerfile` of runtime/container/.
+ *
+ * Plus, next to each, the modules needed only later (LAZY_CHUNKS: secrets.js, ajv.js, tracer.js, jose.js)
  * and each backend's tools/list entries (`tools-<kind>.json`, computed here from the same tool
  * definitions, so a cold start answers tools/list without building JSON Schemas).
  *
@@ -12,7 +15,7 @@
  * does not need is split out, zod carries English messages only, output is minified, and ESM entry
  * points are preferred so unused code is dropped.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_NEGOTIATED_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -155,7 +158,15 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
       outfile: serverOut,
       banner: { js: '#!/usr/bin/env node' },
     }),
+    // Run by the container's health check every 30 s: its own small file, so a check parses none of the runtime.
+    build({
+      ...common(variant),
+      entryPoints: [join(ROOT, 'runtime', 'entrypoints', 'healthcheck.ts')],
+      outfile: join(outDir, 'server', 'healthcheck.js'),
+    }),
   ]);
+  // The image's source: the folder is then the complete build context CDK hands to Docker at deploy time.
+  copyFileSync(join(ROOT, 'runtime', 'container', 'Dockerfile'), join(outDir, 'server', 'Dockerfile'));
   // Every tool of each kind, in definition order; a server narrows it to the tools it offers.
   for (const [kind, backend] of allBackends()) {
     const listing = JSON.stringify(listingOf(backend.tools));

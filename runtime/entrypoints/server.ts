@@ -22,8 +22,9 @@ export interface FleetServer {
   readonly url: string;
   readonly server: Server;
   /**
-   * Stops accepting; idle connections close at once, in-flight requests finish (at most `graceMs`),
-   * then every remaining connection closes (a client still sending its headers is not waited for).
+   * Stops accepting; idle connections close at once, in-flight requests finish (at most `graceMs`,
+   * by default SHUTDOWN_GRACE_MS), then every remaining connection closes (a client still sending
+   * its headers is not waited for).
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -41,6 +42,11 @@ export interface ServerLimits {
    * `name:port` for one); `*` turns the check off. Undefined: unset.
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * `SHUTDOWN_GRACE_MS`: after SIGTERM, how long in-flight requests may still run before their
+   * connections are closed and the process exits.
+   */
+  readonly shutdownGraceMs: number;
 }
 
 /**
@@ -49,9 +55,11 @@ export interface ServerLimits {
  * own limit), so a slow upload cannot eat the time the answer needs. 256 connections: the process
  * also needs descriptors for its upstream connections, Secrets Manager and its logs, and the
  * common `ulimit -n` is 1024; past the cap a flood of idle connections costs new clients a refused
- * connection, not the process its ability to answer anyone.
+ * connection, not the process its ability to answer anyone. 25 s of shutdown grace: ECS sends
+ * SIGKILL 30 s after SIGTERM (the Fargate task's stop timeout), and the process needs a moment
+ * after the grace to close its connections and exit 0.
  */
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, maxConnections: 256 };
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, maxConnections: 256, shutdownGraceMs: 25_000 };
 
 /** Longer than the 60 s idle timeout of an ALB, so the server never closes a connection the balancer is about to reuse. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -78,7 +86,8 @@ export function serverLimits(env: NodeJS.ProcessEnv): ServerLimits {
       throw new ConfigError(`ALLOWED_HOSTS must be a comma-separated list of host names, each with an optional :port (IPv6 in brackets), got: ${JSON.stringify(h)}`);
     }
   }
-  return { headersTimeoutMs, requestTimeoutMs, maxConnections, allowedHosts: hosts.length > 0 ? hosts : undefined };
+  const shutdownGraceMs = positiveInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_LIMITS.shutdownGraceMs);
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections, allowedHosts: hosts.length > 0 ? hosts : undefined, shutdownGraceMs };
 }
 
 function isLoopback(address: string): boolean {
@@ -274,10 +283,12 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
   return {
     url: `http://${hostForUrl}:${addr.port}`,
     server,
-    close(graceMs = 30_000) {
+    close(graceMs = limits.shutdownGraceMs) {
       closing = true;
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => {
+          // Past the grace the caller is about to be killed anyway: what is still running is cut, and said so.
+          if (inflight > 0) logger.warn('shutdown grace elapsed: closing the connections of requests still running', { inflight, graceMs });
           server.closeAllConnections();
         }, graceMs);
         force.unref();
@@ -300,8 +311,12 @@ Runs the MCP servers named in MCP_SERVERS (default: gitlab) over Streamable HTTP
 Each server reads its own variables, e.g. GITLAB_API_URL, GITLAB_TOKEN or
 GITLAB_TOKEN_SECRET_ARN, GITLAB_ALLOW_WRITES=true.
 On loopback only Host localhost, 127.0.0.1 or [::1] (with the port) is answered;
-ALLOWED_HOSTS=name[:port],... adds names. Limits: HEADERS_TIMEOUT_MS (10000),
-REQUEST_TIMEOUT_MS (20000), MAX_CONNECTIONS (256).
+ALLOWED_HOSTS=name[:port],... adds names (* for any).
+Listens on HOST (127.0.0.1) and PORT (8080); --host and --port win over them. The container
+image sets HOST=0.0.0.0 PORT=8080; its Fargate task adds ALLOWED_HOSTS=*.
+Limits: HEADERS_TIMEOUT_MS (10000), REQUEST_TIMEOUT_MS (20000), MAX_CONNECTIONS (256).
+On SIGTERM or SIGINT it stops accepting connections, lets in-flight requests finish for at most
+SHUTDOWN_GRACE_MS (25000), closes what is left and exits 0.
 Authentication is off by default (AUTH_MODE=none). AUTH_MODE=oauth with AUTH_ISSUER=<issuer URL>
 checks bearer tokens (AUTH_AUDIENCE, AUTH_REQUIRED_SCOPES, AUTH_WRITE_SCOPES, AUTH_JWKS_URL);
 metadata: GET /.well-known/oauth-protected-resource/<server>/mcp.`;
@@ -350,9 +365,10 @@ export async function main(argv: string[]): Promise<number> {
   const env = { ...process.env };
   if (!env.MCP_SERVERS && !env.SERVER_NAME) env.MCP_SERVERS = 'gitlab';
   // DESIGN.md: a bad value stops the process at start, naming the variable.
+  let grace: number;
   try {
     loadConfig(env, BACKEND_SOURCES);
-    serverLimits(env);
+    grace = serverLimits(env).shutdownGraceMs;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`mcp-fleet: ${redactUrls(err.message)}\n`);
@@ -364,8 +380,8 @@ export async function main(argv: string[]): Promise<number> {
   // that stops the process as soon as it reads that line must find them installed.
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stdout.write(`${signal} received: finishing in-flight requests (at most 30 s)\n`);
-      void fleet.close(30_000).then(resolve);
+      process.stdout.write(`${signal} received: finishing in-flight requests (at most ${grace / 1000} s, SHUTDOWN_GRACE_MS)\n`);
+      void fleet.close(grace).then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
