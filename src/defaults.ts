@@ -40,3 +40,44 @@ export const LAMBDA_ALARM_DEFAULTS = {
   /** Throttles (Sum per minute) at or above which the throttles alarm fires. */
   throttles: 1,
 } as const;
+
+/** Fargate defaults shared by both Fargate topologies (spec Section B). */
+export const FARGATE_DEFAULTS = {
+  /** CPU units of a one-server task (spec B.2). */
+  perServerCpu: 256,
+  /** Memory (MiB) of a one-server task (spec B.2). */
+  perServerMemoryMiB: 512,
+  /** CPU units of the multi-server task (spec B.6). */
+  multiServerCpu: 1024,
+  /** Memory (MiB) of the multi-server task (spec B.6). */
+  multiServerMemoryMiB: 2048,
+  /** The port the runtime listens on in every task (spec B.2; one port for the multi-server task too, see DESIGN.md). */
+  containerPort: 8080,
+  /** Tasks per service, and the scaling minimum (spec B.3, B.6). */
+  desiredCount: 2,
+  /** The scaling maximum (spec B.6). */
+  maxCapacity: 10,
+  /** Target tracking on average CPU (spec B.6). */
+  cpuTargetUtilizationPercent: 70,
+  /** Target tracking on average memory (spec B.6). */
+  memoryTargetUtilizationPercent: 80,
+  /** Scale-out cooldown (spec B.6). */
+  scaleOutCooldown: Duration.seconds(60),
+  /** Scale-in cooldown (spec B.6). */
+  scaleInCooldown: Duration.seconds(300),
+  /** Load balancer health checks ignored after a task starts (spec B.3). */
+  healthCheckGracePeriod: Duration.seconds(120),
+  /** NAT gateways of a created VPC: the spec's set-up has one. */
+  natGateways: 1,
+  /** ECS's SIGKILL after SIGTERM; the runtime's SHUTDOWN_GRACE_MS (25 s) fits inside it. */
+  stopTimeout: Duration.seconds(30),
+  /** Target deregistration: longer than the 29 s request budget, far shorter than ELB's 300 s default. */
+  deregistrationDelay: Duration.seconds(30),
+  /** The first listener rule priority and the step of one service per server (spec B.4: 10, 20, ...). */
+  perServerPriorityStart: 10,
+  perServerPriorityStep: 10,
+  /** The first listener rule priority of the multi-server task (spec B.6: 100, 101, ...). */
+  multiServerPriorityStart: 100,
+  /** Days the created access-log bucket keeps the ALB's logs. */
+  accessLogDays: 90,
+} as const;

@@ -19,3 +19,8 @@ export * from './compute/lambda/per-server';
 export * from './compute/lambda/multi-server';
 export * from './observability/monitoring';
 export * from './observability/alarm-thresholds';
+export type { FargateComputeOptions } from './compute/fargate/options';
+export * from './compute/fargate/image';
+export { FargateComputeBase } from './compute/fargate/base';
+export * from './compute/fargate/per-server';
+export * from './compute/fargate/multi-server';

@@ -1,3 +1,5 @@
+import { FargateMultiServerCompute, FargateMultiServerProps } from './fargate/multi-server';
+import { FargatePerServerCompute, FargatePerServerProps } from './fargate/per-server';
 import { LambdaMultiServerCompute, LambdaMultiServerProps } from './lambda/multi-server';
 import { LambdaPerServerCompute, LambdaPerServerProps } from './lambda/per-server';
 
@@ -40,6 +42,26 @@ export class FleetCompute {
    */
   public static lambdaMultiServer(props: LambdaMultiServerProps = {}): LambdaMultiServerCompute {
     return new LambdaMultiServerCompute(props);
+  }
+
+  /**
+   * One ECS Fargate service per server behind one application load balancer (HTTPS), each with
+   * its own target group, listener rule and scaling.
+   *
+   * @param props a `certificate` or `domainName` (required: the ALB serves HTTPS only); tasks of 256 CPU / 512 MiB, ARM64, 2 to 10 per server... see FargatePerServerProps for every default
+   */
+  public static fargatePerServer(props: FargatePerServerProps = {}): FargatePerServerCompute {
+    return new FargatePerServerCompute(props);
+  }
+
+  /**
+   * One ECS Fargate service whose tasks host every server, behind one application load balancer
+   * (HTTPS) with a target group and a listener rule per server.
+   *
+   * @param props a `certificate` or `domainName` (required: the ALB serves HTTPS only); tasks of 1024 CPU / 2048 MiB, ARM64, 2 to 10... see FargateMultiServerProps for every default
+   */
+  public static fargateMultiServer(props: FargateMultiServerProps = {}): FargateMultiServerCompute {
+    return new FargateMultiServerCompute(props);
   }
 
   private constructor() {}

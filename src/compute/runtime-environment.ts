@@ -5,6 +5,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { FleetServerDescription } from './types';
 import { FleetAuthConfig, FleetAuthMode } from '../auth/fleet-auth';
 import {
@@ -21,7 +23,7 @@ import {
   renderSecretRef,
   renderServerList,
 } from '../contract';
-import { secretReferenceArn } from '../credential-grants';
+import { grantSecretValueRead, secretReferenceArn } from '../credential-grants';
 import { DEFAULT_LOG_LEVEL } from '../defaults';
 
 /** How a process receives its servers' credentials. */
@@ -34,8 +36,8 @@ export enum CredentialDelivery {
 
   /**
    * `<VAR>` injected by ECS from Secrets Manager when the task starts (`ecs.Secret`): no Secrets
-   * Manager call at run time, but a rotated value reaches a task only when it restarts, and ECS
-   * grants the read to the task's execution role (`GetSecretValue` and `DescribeSecret`).
+   * Manager call at run time, but a rotated value reaches a task only when it restarts. The task's
+   * execution role may read exactly those secrets (`GetSecretValue`, as in ARN mode).
    */
   ECS_SECRET = 'ECS_SECRET',
 }
@@ -157,7 +159,7 @@ export function renderRuntimeEnvironment(
     Object.assign(variables, server.variables);
     for (const credential of server.credentials) {
       if (inject) {
-        secrets[credential.variableName] = ecs.Secret.fromSecretsManager(credential.secret, credential.jsonField);
+        secrets[credential.variableName] = new ExactlyGrantedSecret(credential.secret, credential.jsonField);
       } else {
         variables[`${credential.variableName}${SECRET_ARN_SUFFIX}`] = renderSecretRef({
           secretId: secretReferenceArn(credential.secret),
@@ -170,4 +172,24 @@ export function renderRuntimeEnvironment(
     if (name in variables) throw new Error(`Variable ${name} is both a plain variable and an injected secret`);
   }
   return { variables, secrets };
+}
+
+/**
+ * `ecs.Secret.fromSecretsManager`, granted as the fleet grants: ECS's own grant is the secret's
+ * `grantRead` (`GetSecretValue` and `DescribeSecret`); injection needs `GetSecretValue` only.
+ */
+class ExactlyGrantedSecret extends ecs.Secret {
+  public readonly arn: string;
+  public readonly hasField?: boolean;
+
+  constructor(private readonly secret: secretsmanager.ISecret, field?: string) {
+    super();
+    const inner = ecs.Secret.fromSecretsManager(secret, field);
+    this.arn = inner.arn;
+    this.hasField = inner.hasField;
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantSecretValueRead(this.secret, this.secret, grantee);
+  }
 }

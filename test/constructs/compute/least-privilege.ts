@@ -22,6 +22,12 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL: Readonly<Record<string, string>> = 
   'ec2:DeleteNetworkInterface': 'a function in a VPC',
   'ec2:AssignPrivateIpAddresses': 'a function in a VPC',
   'ec2:UnassignPrivateIpAddresses': 'a function in a VPC',
+  'ecr:GetAuthorizationToken': 'a task pulling its image from ECR (the pull actions name the repository)',
+  'ssmmessages:CreateControlChannel': 'ECS Exec into a task',
+  'ssmmessages:CreateDataChannel': 'ECS Exec',
+  'ssmmessages:OpenControlChannel': 'ECS Exec',
+  'ssmmessages:OpenDataChannel': 'ECS Exec',
+  'logs:DescribeLogGroups': 'ECS Exec\'s session logging looks its log group up (a list call)',
 };
 
 /** Managed policies a role may carry: the account-level role API Gateway writes its logs with. */
@@ -124,7 +130,7 @@ export function leastPrivilegeProblems(template: Template): string[] {
         if (problem) problems.push(`${where}: ${problem}`);
       }
     }
-    if (actions.some((a) => a.toLowerCase().startsWith('logs:'))) {
+    if (actions.some((a) => a.toLowerCase().startsWith('logs:') && !(a in ACTIONS_WITHOUT_RESOURCE_LEVEL))) {
       const allowed = new Set(roles.flatMap((role) => [...logGroupsOf(role)]));
       for (const target of targets) {
         const group = (target as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt'];
