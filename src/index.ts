@@ -7,6 +7,8 @@ export type { AtlassianServerOptions } from './servers/atlassian';
 export type { PagerDutyServerOptions } from './servers/pagerduty';
 export type { DynatraceServerOptions } from './servers/dynatrace';
 export type { ServiceNowServerOptions } from './servers/servicenow';
+export type { CustomServerOptions } from './servers/custom';
+export * from './compute/artifact';
 export * from './credential';
 export * from './auth';
 export * from './compute/types';

@@ -15,6 +15,7 @@ import { GitLabServerOptions, gitlabSpec } from './servers/gitlab';
 import { PagerDutyServerOptions, pagerdutySpec } from './servers/pagerduty';
 import { ServiceNowServerOptions, servicenowSpec } from './servers/servicenow';
 import type { ServerSpec } from './servers/common';
+import { CustomServerOptions, validateCustomServer } from './servers/custom';
 import { validateServerName } from './validation';
 
 
@@ -95,19 +96,41 @@ export class McpServer {
     return new McpServer(servicenowSpec(options));
   }
 
+  /**
+   * An MCP server of your own: a container image (the Fargate topologies run it as its own service
+   * behind its own target group) or Lambda code (`lambdaPerServer()` runs it as its own function
+   * behind the REST API). The multi-server topologies run the bundled runtime only and refuse it.
+   *
+   * The fleet routes `/<name>` and `/<name>/*` to it unchanged (the load balancer and API Gateway do
+   * not strip the prefix, so it answers MCP at `/<name>/mcp`, and on Fargate its health check at
+   * `healthCheckPath`), gives it `SERVER_NAME`, `ENVIRONMENT`, `LOG_LEVEL`, the `AUTH_*` variables
+   * and its own variables and credentials, grants its role exactly its secrets, and monitors it.
+   * Behind a front door that does not authenticate (`FleetAuth.oauth()` or `none()`), checking the
+   * caller is the server's own job (`AUTH_ISSUER`, `AUTH_AUDIENCE` tell it what to accept).
+   *
+   * @param options the name, the artifact, its variables and credentials
+   */
+  public static custom(options: CustomServerOptions): McpServer {
+    validateServerName(options.name);
+    validateCustomServer(options);
+    return new McpServer(undefined, options);
+  }
+
   /** The server's name: its path segment and the prefix of its environment variables. */
   public readonly name: string;
 
-  /** The backend kind, e.g. `gitlab`. */
+  /** The backend kind, e.g. `gitlab` (`custom` for a server of your own). */
   public readonly kind: string;
 
-  private readonly spec: ServerSpec;
+  private readonly spec?: ServerSpec;
+  private readonly customOptions?: CustomServerOptions;
 
-  private constructor(spec: ServerSpec) {
-    validateServerName(spec.name);
+  private constructor(spec: ServerSpec | undefined, custom?: CustomServerOptions) {
     this.spec = spec;
-    this.name = spec.name;
-    this.kind = spec.contract.kind;
+    this.customOptions = custom;
+    this.name = spec?.name ?? custom!.name;
+    validateServerName(this.name);
+    this.kind = spec?.contract.kind ?? 'custom';
   }
 
   /**
@@ -116,22 +139,44 @@ export class McpServer {
    * @internal
    */
   public _bind(scope: Construct): FleetServerDescription {
+    if (this.customOptions) return this.bindCustom(scope, this.customOptions);
+    const spec = this.spec!;
     const prefix = environmentPrefix(this.name);
     const variables: Record<string, string> = {};
-    for (const [key, value] of Object.entries(this.spec.settings)) {
+    for (const [key, value] of Object.entries(spec.settings)) {
       if (value !== undefined) variables[`${prefix}_${key}`] = value;
     }
-    if (this.spec.allowWrites) variables[`${prefix}${ALLOW_WRITES_SUFFIX}`] = 'true';
-    if (this.spec.allowTools) variables[`${prefix}${TOOLS_ALLOW_SUFFIX}`] = renderToolList(this.spec.allowTools);
-    if (this.spec.denyTools && this.spec.denyTools.length > 0) {
-      variables[`${prefix}${TOOLS_DENY_SUFFIX}`] = renderToolList(this.spec.denyTools);
+    if (spec.allowWrites) variables[`${prefix}${ALLOW_WRITES_SUFFIX}`] = 'true';
+    if (spec.allowTools) variables[`${prefix}${TOOLS_ALLOW_SUFFIX}`] = renderToolList(spec.allowTools);
+    if (spec.denyTools && spec.denyTools.length > 0) {
+      variables[`${prefix}${TOOLS_DENY_SUFFIX}`] = renderToolList(spec.denyTools);
     }
     const credentials: FleetServerCredential[] = [];
-    for (const [key, credential] of Object.entries(this.spec.credentials)) {
+    for (const [key, credential] of Object.entries(spec.credentials)) {
       if (!credential) continue;
       const secret = credential._bind(scope, `${this.name}-${key}-secret`);
       credentials.push({ variableName: `${prefix}_${key}`, secret, jsonField: credential.jsonField });
     }
     return { name: this.name, kind: this.kind, variablePrefix: prefix, variables, credentials };
+  }
+
+  private bindCustom(scope: Construct, options: CustomServerOptions): FleetServerDescription {
+    const credentials: FleetServerCredential[] = Object.entries(options.credentials ?? {}).map(([name, credential]) => ({
+      variableName: name,
+      secret: credential._bind(scope, `${this.name}-${name}-secret`),
+      jsonField: credential.jsonField,
+    }));
+    return {
+      name: this.name,
+      kind: this.kind,
+      variablePrefix: environmentPrefix(this.name),
+      variables: { ...options.variables },
+      credentials,
+      custom: {
+        artifact: options.artifact,
+        containerPort: options.containerPort ?? 8080,
+        healthCheckPath: options.healthCheckPath ?? '/health',
+      },
+    };
   }
 }

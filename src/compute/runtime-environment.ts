@@ -132,6 +132,11 @@ export function renderRuntimeEnvironment(
 ): RuntimeEnvironment {
   if (servers.length === 0) throw new Error('A runtime environment hosts at least one server, got none');
   const multiServer = options.multiServer ?? servers.length > 1;
+  const custom = servers.filter((s) => s.custom).map((s) => s.name);
+  if (multiServer && custom.length > 0) {
+    throw new Error(`Custom server(s) ${custom.map((n) => JSON.stringify(n)).join(', ')} run their own artifact and cannot share the bundled `
+      + 'runtime\'s process: use a topology with a function or service per server (lambdaPerServer(), fargatePerServer())');
+  }
   if (!multiServer && servers.length > 1) {
     throw new Error(`A single-server runtime environment hosts one server, got ${servers.length}: ${servers.map((s) => s.name).join(', ')} `
       + '(set multiServer for MCP_SERVERS)');
@@ -150,7 +155,7 @@ export function renderRuntimeEnvironment(
     const [server] = servers;
     variables.POWERTOOLS_SERVICE_NAME = `mcp-${server.name}`;
     variables.SERVER_NAME = server.name;
-    if (server.kind !== server.name) variables.SERVER_KIND = server.kind;
+    if (server.kind !== server.name && !server.custom) variables.SERVER_KIND = server.kind;
   }
 
   const secrets: Record<string, ecs.Secret> = {};

@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { ServerArtifact } from './artifact';
 import type { RuntimeEnvironment, RuntimeEnvironmentOptions } from './runtime-environment';
 import type { FleetAuthConfig } from '../auth/fleet-auth';
 import type { IFleetMonitoring } from '../observability/monitoring';
@@ -26,6 +27,18 @@ export interface FleetServerCredential {
   readonly jsonField?: string;
 }
 
+/** What a custom server runs and where it listens. */
+export interface CustomServerDescription {
+  /** What runs: a container image or Lambda code. */
+  readonly artifact: ServerArtifact;
+
+  /** The port a container listens on. */
+  readonly containerPort: number;
+
+  /** The path the load balancer health-checks. */
+  readonly healthCheckPath: string;
+}
+
 /** A server of the fleet, as a compute sees it: plain data, nothing to resolve. */
 export interface FleetServerDescription {
   /** The server's name: its path segment, e.g. `gitlab`. */
@@ -42,6 +55,14 @@ export interface FleetServerDescription {
 
   /** The credentials the server reads at run time. */
   readonly credentials: FleetServerCredential[];
+
+  /**
+   * Set for a custom server (`McpServer.custom`): it runs its own artifact, not the bundled runtime.
+   * A compute that cannot run it must refuse it, naming the server.
+   *
+   * @default - a server of the bundled runtime
+   */
+  readonly custom?: CustomServerDescription;
 }
 
 /** Where a compute serves one server. */

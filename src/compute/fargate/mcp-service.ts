@@ -85,22 +85,30 @@ export class McpService extends Construct {
       executionRole: this.executionRole,
       taskRole: this.taskRole,
     });
-    const port = FARGATE_DEFAULTS.containerPort;
+    // A custom server brings its image and port; its own health check is its image's business
+    // (the load balancer's checks `healthCheckPath`), and its file system is left writable.
+    const custom = props.servers.length === 1 ? props.servers[0].custom : undefined;
+    const port = custom?.containerPort ?? FARGATE_DEFAULTS.containerPort;
+    const image = custom ? custom.artifact._containerImage(options.cpuArchitecture) : options.image._bind(this, options.cpuArchitecture);
+    if (!image) {
+      throw new Error(`Custom server ${JSON.stringify(props.servers[0].name)} has a ${custom!.artifact.kind} artifact; a Fargate topology runs `
+        + 'container images: use ServerArtifact.fromContainerImage(), fromAsset() or fromEcrRepository()');
+    }
     this.container = this.taskDefinition.addContainer('Runtime', {
       containerName: props.containerName,
-      image: options.image._bind(this, options.cpuArchitecture),
+      image,
       essential: true,
       environment: { ...containerVariables(port), ...props.environment.variables },
       secrets: props.environment.secrets,
       portMappings: [{ containerPort: port, protocol: ecs.Protocol.TCP, name: 'http', appProtocol: ecs.AppProtocol.http }],
-      healthCheck: CONTAINER_HEALTH_CHECK,
+      healthCheck: custom ? undefined : CONTAINER_HEALTH_CHECK,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'ecs' }),
       // The runtime answers SIGTERM by finishing in-flight requests within SHUTDOWN_GRACE_MS (25 s).
       stopTimeout: FARGATE_DEFAULTS.stopTimeout,
       // An init process as PID 1 forwards signals to node and reaps what it leaves (spec B.2).
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       // The runtime writes nothing to disk.
-      readonlyRootFilesystem: true,
+      readonlyRootFilesystem: custom ? undefined : true,
     });
     this.container.addUlimits({ name: ecs.UlimitName.NOFILE, softLimit: 65536, hardLimit: 65536 });
 

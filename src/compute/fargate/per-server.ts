@@ -2,6 +2,7 @@ import { FargateBuildContext, FargateComputeBase, FargateServices } from './base
 import { McpService } from './mcp-service';
 import { FargateComputeOptions } from './options';
 import { FARGATE_DEFAULTS } from '../../defaults';
+import { CredentialDelivery } from '../runtime-environment';
 import type { FleetServerDescription } from '../types';
 
 /** Settings of the one-service-per-server Fargate topology. */
@@ -56,7 +57,8 @@ export class FargatePerServerCompute extends FargateComputeBase {
         multiServer: false,
         logLevel: options.logLevel,
         secretCacheTtl: options.secretCacheTtl,
-        credentials: options.credentials,
+        // A custom image cannot be assumed to read Secrets Manager: ECS injects its values.
+        credentials: server.custom ? CredentialDelivery.ECS_SECRET : options.credentials,
       });
       const service = new McpService(scope, server.name, {
         fleet,
@@ -68,14 +70,15 @@ export class FargatePerServerCompute extends FargateComputeBase {
         containerName: `${server.name}-mcp-server`,
         description: `MCP server ${server.name} (${server.kind}, ${fleet.environment})`,
       });
+      const port = server.custom?.containerPort ?? FARGATE_DEFAULTS.containerPort;
       const targetGroup = context.frontDoor.addServer(server.name, {
         name: server.name,
         priority: context.priorityOf(server, index),
         metadata: context.metadata,
       }, {
-        port: FARGATE_DEFAULTS.containerPort,
-        healthCheckPath: '/health',
-        targets: [service.service.loadBalancerTarget({ containerName: service.container.containerName, containerPort: FARGATE_DEFAULTS.containerPort })],
+        port,
+        healthCheckPath: server.custom?.healthCheckPath ?? '/health',
+        targets: [service.service.loadBalancerTarget({ containerName: service.container.containerName, containerPort: port })],
       });
       result.services.set(server.name, service);
       result.targetGroups.set(server.name, targetGroup);

@@ -65,11 +65,10 @@ export class McpFunction extends Construct {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: LAMBDA_VPC_ACTIONS, resources: ['*'] }));
     }
 
+    const code = lambdaCodeOf(props.servers);
     this.lambdaFunction = new lambda.Function(this, 'Function', {
       description: props.description,
-      runtime: LAMBDA_NODE_RUNTIME,
-      handler: LAMBDA_RUNTIME_HANDLER,
-      code: lambda.Code.fromAsset(requireLambdaRuntimeAsset()),
+      ...code,
       architecture: options.architecture,
       memorySize: options.memorySize,
       timeout: options.timeout,
@@ -93,10 +92,22 @@ export class McpFunction extends Construct {
         `${starReasons.join(' and ')} do not support resource-level permissions; they are the only statements of this role `
         + 'on `*` (the log group, secrets and keys are named exactly).');
     }
-    acknowledgeRule(this.lambdaFunction, 'AwsSolutions-L1',
+    if (code.runtime === LAMBDA_NODE_RUNTIME) acknowledgeRule(this.lambdaFunction, 'AwsSolutions-L1',
       `The bundled MCP runtime is built and tested for ${LAMBDA_NODE_RUNTIME.name}, the runtime the design fixes; `
       + 'the default moves to a newer Node.js once the runtime is tested on it.');
   }
+}
+
+/** The bundled runtime, or a custom server's own code. */
+function lambdaCodeOf(servers: FleetServerDescription[]): { code: lambda.Code; handler: string; runtime: lambda.Runtime } {
+  const custom = servers.length === 1 ? servers[0].custom : undefined;
+  if (!custom) return { code: lambda.Code.fromAsset(requireLambdaRuntimeAsset()), handler: LAMBDA_RUNTIME_HANDLER, runtime: LAMBDA_NODE_RUNTIME };
+  const code = custom.artifact._lambdaCode();
+  if (!code) {
+    throw new Error(`Custom server ${JSON.stringify(servers[0].name)} has a ${custom.artifact.kind} artifact; a Lambda topology runs Lambda code: `
+      + 'use ServerArtifact.fromLambdaCode() (a zip, or lambda.Code.fromAssetImage / fromEcrImage), or a Fargate topology');
+  }
+  return code;
 }
 
 /**
