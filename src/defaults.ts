@@ -81,3 +81,43 @@ export const FARGATE_DEFAULTS = {
   /** Days the created access-log bucket keeps the ALB's logs. */
   accessLogDays: 90,
 } as const;
+
+/**
+ * The Fargate alarms (services, target groups, the load balancer): 60 s periods like the Lambda
+ * alarms, and thresholds a platform team acts on, not ones the normal scaling crosses.
+ */
+export const FARGATE_ALARM_DEFAULTS = {
+  /** The alarms' and dashboard's period: ECS and ALB publish these metrics every minute. */
+  period: Duration.seconds(60),
+  /**
+   * Average CPU (percent) above which the CPU alarm fires: above the 70 % scaling target, so
+   * scaling should already have acted; a service this hot for 3 minutes is at its maximum
+   * capacity or cannot scale.
+   */
+  cpuUtilizationPercent: 90,
+  /** Average memory (percent) above which the memory alarm fires: above the 80 % scaling target, for the same reason; near 100 % ECS kills the task (OOM). */
+  memoryUtilizationPercent: 90,
+  /** Periods of CPU and memory above their thresholds: as the Lambda errors alarm, a minute's spike is not worth a page. */
+  utilizationPeriods: 3,
+  /**
+   * Periods of fewer running than desired tasks: a deployment, a scale-out or a Spot replacement
+   * dips for a minute or two (the image pull and start-up), five minutes is a task that does not start.
+   */
+  tasksBelowDesiredPeriods: 5,
+  /** Unhealthy targets (Maximum) at or above which the unhealthy hosts alarm fires: with 2 tasks, one is half the capacity. */
+  unhealthyHostCount: 1,
+  /**
+   * Periods of unhealthy targets: a target counts as unhealthy from its third failed check (30 s
+   * apart) until ECS replaces its task (after the 120 s grace for a new one); 3 minutes outlasts
+   * one replacement, so the replacements fail too or a task keeps failing its checks.
+   */
+  unhealthyHostPeriods: 3,
+  /** Target 5XX answers (Sum per minute) above which the target 5XX alarm fires: the Lambda errors alarm's threshold. */
+  target5xxCount: 5,
+  /** p99 response time above which the response time alarm fires: 4 s below the runtime's 29 s request budget (`REQUEST_BUDGET_MS`). */
+  targetResponseTime: Duration.seconds(25),
+  /** Load balancer 5XX answers (Sum per minute) above which its 5XX alarm fires: as the target 5XX alarm. */
+  elb5xxCount: 5,
+  /** Periods of the 5XX and response time alarms: as the Lambda errors and duration alarms. */
+  errorPeriods: 3,
+} as const;
