@@ -259,7 +259,7 @@ class ServiceAlarms extends Construct {
     });
     const belowPeriods = FARGATE_ALARM_DEFAULTS.tasksBelowDesiredPeriods;
     this.tasksBelowDesired = new cloudwatch.Alarm(this, 'RunningTasksBelowDesired', {
-      alarmDescription: `${s.label} runs fewer tasks than desired for ${belowPeriods} minutes, or Container Insights reports none: tasks `
+      alarmDescription: `Running tasks of ${s.label} below desired for ${belowPeriods} minutes, or no Container Insights data: tasks `
         + 'fail to start or keep stopping. Look at the service\'s events and the stopped tasks\' reason (image pull, secrets, health check), '
         + 'and that Container Insights is on for the cluster.',
       metric: new cloudwatch.MathExpression({

@@ -142,7 +142,7 @@ describe('FargateMonitoring: the alarms of the services, target groups and load 
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 5,
       TreatMissingData: 'breaching',
-      AlarmDescription: expect.stringMatching(/^MCP server gitlab runs fewer tasks than desired for 5 minutes.*Container Insights is on/),
+      AlarmDescription: expect.stringMatching(/^Running tasks of MCP server gitlab below desired for 5 minutes.*Container Insights is on/),
     }));
     expect(props.MetricName).toBeUndefined();
     const metrics: any[] = props.Metrics;
