@@ -195,6 +195,8 @@ export abstract class FargateComputeBase implements IFleetCompute {
           targets: built.monitoredTargets,
           loadBalancer: frontDoor.loadBalancer,
           thresholds: options.alarmThresholds,
+          cpuTargetUtilizationPercent: options.cpuTargetUtilizationPercent,
+          memoryTargetUtilizationPercent: options.memoryTargetUtilizationPercent,
         }),
       ],
       outputs,
