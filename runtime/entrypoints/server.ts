@@ -42,11 +42,6 @@ export interface ServerLimits {
    * `name:port` for one); `*` turns the check off. Undefined: unset.
    */
   readonly allowedHosts?: readonly string[];
-  /**
-   * `SHUTDOWN_GRACE_MS`: after SIGTERM, how long in-flight requests may still run before their
-   * connections are closed and the process exits.
-   */
-  readonly shutdownGraceMs: number;
 }
 
 /**
@@ -55,11 +50,16 @@ export interface ServerLimits {
  * own limit), so a slow upload cannot eat the time the answer needs. 256 connections: the process
  * also needs descriptors for its upstream connections, Secrets Manager and its logs, and the
  * common `ulimit -n` is 1024; past the cap a flood of idle connections costs new clients a refused
- * connection, not the process its ability to answer anyone. 25 s of shutdown grace: ECS sends
- * SIGKILL 30 s after SIGTERM (the Fargate task's stop timeout), and the process needs a moment
- * after the grace to close its connections and exit 0.
+ * connection, not the process its ability to answer anyone.
  */
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, maxConnections: 256, shutdownGraceMs: 25_000 };
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, maxConnections: 256 };
+
+/**
+ * After SIGTERM, how long in-flight requests may still run before their connections are closed
+ * and the process exits. 25 s: ECS sends SIGKILL 30 s after SIGTERM (the Fargate task's stop
+ * timeout), and the process needs a moment after the grace to close its connections and exit 0.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 
 /** Longer than the 60 s idle timeout of an ALB, so the server never closes a connection the balancer is about to reuse. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -86,8 +86,12 @@ export function serverLimits(env: NodeJS.ProcessEnv): ServerLimits {
       throw new ConfigError(`ALLOWED_HOSTS must be a comma-separated list of host names, each with an optional :port (IPv6 in brackets), got: ${JSON.stringify(h)}`);
     }
   }
-  const shutdownGraceMs = positiveInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_LIMITS.shutdownGraceMs);
-  return { headersTimeoutMs, requestTimeoutMs, maxConnections, allowedHosts: hosts.length > 0 ? hosts : undefined, shutdownGraceMs };
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections, allowedHosts: hosts.length > 0 ? hosts : undefined };
+}
+
+/** `SHUTDOWN_GRACE_MS` (default {@link DEFAULT_SHUTDOWN_GRACE_MS}); a bad value is a ConfigError naming the variable. */
+export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
+  return positiveInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS);
 }
 
 function isLoopback(address: string): boolean {
@@ -176,6 +180,7 @@ function rpcError(status: number, message: string): HttpResponse {
 export async function startFleetServer(opts: FleetServerOptions = {}): Promise<FleetServer> {
   const env = opts.env ?? process.env;
   const limits = serverLimits(env);
+  const defaultGraceMs = shutdownGraceMs(env);
   const answer = lazyHandler(env);
   const limit = opts.maxBodyBytes ?? (Number(env.MAX_BODY_BYTES) || 1024 * 1024);
   let closing = false;
@@ -283,7 +288,7 @@ export async function startFleetServer(opts: FleetServerOptions = {}): Promise<F
   return {
     url: `http://${hostForUrl}:${addr.port}`,
     server,
-    close(graceMs = limits.shutdownGraceMs) {
+    close(graceMs = defaultGraceMs) {
       closing = true;
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -368,7 +373,8 @@ export async function main(argv: string[]): Promise<number> {
   let grace: number;
   try {
     loadConfig(env, BACKEND_SOURCES);
-    grace = serverLimits(env).shutdownGraceMs;
+    serverLimits(env);
+    grace = shutdownGraceMs(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`mcp-fleet: ${redactUrls(err.message)}\n`);

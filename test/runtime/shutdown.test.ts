@@ -9,6 +9,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { bundleRuntime } from '../../runtime/build';
 import { defaultConcurrency } from '../../runtime/core/upstream';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../runtime/entrypoints/server';
+import { FARGATE_DEFAULTS } from '../../src/defaults';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { ASSETS, SERVER_BUNDLE, ensureBundle } from '../helpers/bundle';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
@@ -135,6 +137,11 @@ describe('the node server at SIGTERM', () => {
     expect(server.output()).toContain('at most 1 s, SHUTDOWN_GRACE_MS');
     const warnings = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(warnings).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'shutdown grace elapsed: closing the connections of requests still running', inflight: 1, graceMs: 1000 }));
+  });
+
+  it('by default waits 25 s, ending before ECS\'s SIGKILL at the task\'s stop timeout with time to close', () => {
+    expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(25_000);
+    expect(FARGATE_DEFAULTS.stopTimeout.toMilliseconds() - DEFAULT_SHUTDOWN_GRACE_MS).toBeGreaterThanOrEqual(5000);
   });
 
   it.each(['soon', '0', '2.5', '-100'])('refuses to start with SHUTDOWN_GRACE_MS=%s, naming the variable, and exits 2', (value) => {
