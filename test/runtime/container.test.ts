@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { allBackends } from '../../runtime/backends';
 import { LAZY_CHUNKS, bundleRuntime } from '../../runtime/build';
+import { CONTAINER_HEALTH_CHECK, containerVariables } from '../../src/compute/fargate/mcp-service';
 import { requireServerRuntimeAsset } from '../../src/runtime-assets';
 import { startFakeGitLab } from '../fakes/fake-gitlab';
 import { ASSETS, ensureBundle } from '../helpers/bundle';
@@ -183,7 +184,23 @@ describe('the Dockerfile', () => {
     expect(cmd[0]).toBe('node');
     expect(cmd).toHaveLength(2);
     expect(imageFiles().get(inImage(cmd[1]))).toBe('healthcheck.js');
-    expect(inImage(cmd[1])).toBe('/app/healthcheck.js'); // the path the task definition's health check runs
+    expect(inImage(cmd[1])).toBe('/app/healthcheck.js');
+  });
+
+  it('agrees with the task definition: the same health check script and timings, the same address', () => {
+    // ECS ignores the image's HEALTHCHECK and runs the task definition's: it must run the same file
+    const [shell, line] = CONTAINER_HEALTH_CHECK.command;
+    expect(shell).toBe('CMD-SHELL');
+    expect(line).toBe(`${healthcheckCommand().join(' ')} || exit 1`);
+    const { flags } = options(only('HEALTHCHECK').args);
+    expect({
+      interval: `${CONTAINER_HEALTH_CHECK.interval!.toSeconds()}s`,
+      timeout: `${CONTAINER_HEALTH_CHECK.timeout!.toSeconds()}s`,
+      startPeriod: `${CONTAINER_HEALTH_CHECK.startPeriod!.toSeconds()}s`,
+      retries: String(CONTAINER_HEALTH_CHECK.retries),
+    }).toEqual({ interval: flags.interval, timeout: flags.timeout, startPeriod: flags['start-period'], retries: flags.retries });
+    const env = Object.fromEntries(all('ENV').flatMap((e) => e.args.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+    expect(containerVariables(Number(env.PORT))).toMatchObject({ HOST: env.HOST, PORT: env.PORT });
   });
 
   it('copies every file the server loads, and only those, each in the bundle', () => {
