@@ -167,6 +167,8 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
   ]);
   // The image's source: the folder is then the complete build context CDK hands to Docker at deploy time.
   copyFileSync(join(ROOT, 'runtime', 'container', 'Dockerfile'), join(outDir, 'server', 'Dockerfile'));
+  // The same for the Lambda container image (`LambdaPackaging.bundledImage()`): assets/lambda is its build context.
+  copyFileSync(join(ROOT, 'runtime', 'container', 'lambda.Dockerfile'), join(outDir, 'lambda', 'Dockerfile'));
   // Every tool of each kind, in definition order; a server narrows it to the tools it offers.
   for (const [kind, backend] of allBackends()) {
     const listing = JSON.stringify(listingOf(backend.tools));

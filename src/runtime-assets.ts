@@ -28,6 +28,20 @@ export function requireLambdaRuntimeAsset(): string {
 }
 
 /**
+ * The runtime folder with the `Dockerfile` that packs it into a Lambda container image (copied
+ * there from runtime/container/lambda.Dockerfile by the bundle): the build context of
+ * `LambdaPackaging.bundledImage()`. Or a clear error when either is missing.
+ */
+export function requireLambdaImageAsset(): string {
+  const dir = requireLambdaRuntimeAsset();
+  if (!fs.existsSync(path.join(dir, 'Dockerfile'))) {
+    throw new Error(`The bundled MCP runtime's Lambda image is missing: ${path.join(dir, 'Dockerfile')} does not exist. `
+      + 'In a source checkout run `npx projen bundle` (the installed package ships it).');
+  }
+  return dir;
+}
+
+/**
  * The folder holding the bundled node server (`index.js`, `healthcheck.js`) and the `Dockerfile`
  * that packs it into the container image: the build context of `ServerImage.bundled()`.
  */

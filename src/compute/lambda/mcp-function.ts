@@ -5,8 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { validateEnvironmentSize } from './environment-size';
 import { LAMBDA_NODE_RUNTIME, ResolvedLambdaOptions } from './options';
+import { LambdaCodeConfig, LambdaPackaging } from './packaging';
 import { acknowledgeRule } from '../../nag';
-import { LAMBDA_RUNTIME_HANDLER, requireLambdaRuntimeAsset } from '../../runtime-assets';
 import type { FleetServerDescription, IFleetContext } from '../types';
 
 /**
@@ -65,7 +65,7 @@ export class McpFunction extends Construct {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: LAMBDA_VPC_ACTIONS, resources: ['*'] }));
     }
 
-    const code = lambdaCodeOf(props.servers);
+    const code = lambdaCodeOf(props.servers, options);
     this.lambdaFunction = new lambda.Function(this, 'Function', {
       description: props.description,
       ...code,
@@ -98,10 +98,10 @@ export class McpFunction extends Construct {
   }
 }
 
-/** The bundled runtime, or a custom server's own code. */
-function lambdaCodeOf(servers: FleetServerDescription[]): { code: lambda.Code; handler: string; runtime: lambda.Runtime } {
+/** The bundled runtime as the compute packages it, or a custom server's own code (which wins). */
+function lambdaCodeOf(servers: FleetServerDescription[], options: ResolvedLambdaOptions): LambdaCodeConfig {
   const custom = servers.length === 1 ? servers[0].custom : undefined;
-  if (!custom) return { code: lambda.Code.fromAsset(requireLambdaRuntimeAsset()), handler: LAMBDA_RUNTIME_HANDLER, runtime: LAMBDA_NODE_RUNTIME };
+  if (!custom) return (options.packaging ?? LambdaPackaging.zip())._code(options.architecture);
   const code = custom.artifact._lambdaCode();
   if (!code) {
     throw new Error(`Custom server ${JSON.stringify(servers[0].name)} has a ${custom.artifact.kind} artifact; a Lambda topology runs Lambda code: `

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { LambdaPackaging } from './packaging';
 import { DEFAULT_LOG_LEVEL, LAMBDA_DEFAULTS } from '../../defaults';
 import type { FunctionAlarmThresholds } from '../../observability/alarm-thresholds';
 import { validateInteger, validateLogLevel, validateRange, validateTimeout } from '../../validation';
@@ -28,6 +29,15 @@ export interface LambdaComputeOptions {
    * @default lambda.Architecture.ARM_64
    */
   readonly architecture?: lambda.Architecture;
+
+  /**
+   * How the bundled runtime is packaged: a zip, or a container image (built by CDK from the
+   * package's Lambda `Dockerfile`, or from an ECR repository). A custom server's own Lambda code
+   * runs as given, whatever this says.
+   *
+   * @default LambdaPackaging.zip() - no Docker engine needed to deploy, and the smallest cold start
+   */
+  readonly packaging?: LambdaPackaging;
 
   /**
    * The size of `/tmp`.
@@ -119,6 +129,8 @@ export interface ResolvedLambdaOptions {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly architecture: lambda.Architecture;
+  /** Undefined for the default, the zip: packaging.ts imports this module, so McpFunction applies the default. */
+  readonly packaging?: LambdaPackaging;
   readonly ephemeralStorageSize: Size;
   readonly logLevel: string;
   readonly reservedConcurrency?: number;
@@ -143,6 +155,7 @@ export function resolveLambdaOptions(
     memorySize: props.memorySize ?? defaults.memorySize,
     timeout: props.timeout ?? LAMBDA_DEFAULTS.timeout,
     architecture: props.architecture ?? lambda.Architecture.ARM_64,
+    packaging: props.packaging,
     ephemeralStorageSize: props.ephemeralStorageSize ?? LAMBDA_DEFAULTS.ephemeralStorage,
     logLevel: props.logLevel ?? DEFAULT_LOG_LEVEL,
     reservedConcurrency: props.reservedConcurrency,
