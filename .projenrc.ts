@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     // The HTTP benchmark's load generator, run in a process of its own (benchmarks/http.ts).
     'autocannon@^9.0.0',
+    // Renders the GitHub Actions blueprint (projenrc/deploy-workflow.ts) and parses it in its test.
+    'yaml@^2.9.0',
   ],
 
   // The dev tsconfig type-checks everything that is not the published library.
@@ -121,6 +123,12 @@ project.eslint?.addRules({
 project.addTask('lockfile', {
   description: 'Add lockfile entries for optional platform packages the registry did not describe',
   exec: 'ts-node --project tsconfig.dev.json projenrc/complete-lockfile.ts package-lock.json',
+});
+
+// The GitHub Actions blueprint users copy is generated, never hand-typed; a test holds the file to it.
+project.addTask('workflow', {
+  description: 'Write the GitHub Actions deployment blueprint (examples/github/deploy-mcp-fleet.yml) from projenrc/deploy-workflow.ts',
+  exec: 'ts-node --project tsconfig.dev.json projenrc/deploy-workflow.ts examples/github/deploy-mcp-fleet.yml',
 });
 
 // The runtime is bundled before jsii compiles, so tests and packages always see a fresh bundle.
