@@ -92,9 +92,11 @@ export class McpFunction extends Construct {
         `${starReasons.join(' and ')} do not support resource-level permissions; they are the only statements of this role `
         + 'on `*` (the log group, secrets and keys are named exactly).');
     }
-    if (code.runtime === LAMBDA_NODE_RUNTIME) acknowledgeRule(this.lambdaFunction, 'AwsSolutions-L1',
-      `The bundled MCP runtime is built and tested for ${LAMBDA_NODE_RUNTIME.name}, the runtime the design fixes; `
-      + 'the default moves to a newer Node.js once the runtime is tested on it.');
+    if (code.runtime === LAMBDA_NODE_RUNTIME) {
+      acknowledgeRule(this.lambdaFunction, 'AwsSolutions-L1',
+        `The bundled MCP runtime is built and tested for ${LAMBDA_NODE_RUNTIME.name}, the runtime the design fixes; `
+        + 'the default moves to a newer Node.js once the runtime is tested on it.');
+    }
   }
 }
 
