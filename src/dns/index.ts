@@ -1,0 +1,2 @@
+export * from './fleet-domain';
+export * from './failover';
