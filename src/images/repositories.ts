@@ -105,10 +105,12 @@ export interface McpImageRepositoriesProps extends McpImageRepositoriesOptions {
  *
  * @example
  * import { Stack } from 'aws-cdk-lib';
- * import { FleetCompute, McpImageRepositories, McpServer, McpServerFleet, ServerImage } from 'mcp-server-fleet';
+ * import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+ * import { FleetAuth, FleetCompute, McpImageRepositories, McpServer, McpServerFleet, ServerImage } from 'mcp-server-fleet';
  *
  * declare const stack: Stack;
  * declare const servers: McpServer[];
+ * declare const certificate: acm.ICertificate;
  *
  * // the repositories, with the production account allowed to pull
  * const images = new McpImageRepositories(stack, 'Images', {
@@ -120,8 +122,16 @@ export interface McpImageRepositoriesProps extends McpImageRepositoriesOptions {
  * new McpServerFleet(stack, 'Fleet', {
  *   environment: 'production',
  *   servers,
- *   compute: FleetCompute.fargatePerServer({ image: ServerImage.fromEcrRepository(images.repositoryFor('runtime'), 'v1.4.2') }),
+ *   auth: FleetAuth.oauth({ issuer: 'https://login.example.com/oauth2/default' }),
+ *   compute: FleetCompute.fargatePerServer({
+ *     certificate,
+ *     image: ServerImage.fromEcrRepository(images.repositoryFor('runtime'), 'v1.4.2'),
+ *   }),
  * });
+ *
+ * // or one repository per server of an existing fleet, for images published server by server
+ * declare const fleet: McpServerFleet;
+ * McpImageRepositories.forFleet(stack, 'ServerImages', fleet);
  */
 export class McpImageRepositories extends Construct {
   /**

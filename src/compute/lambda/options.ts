@@ -35,7 +35,7 @@ export interface LambdaComputeOptions {
    * package's Lambda `Dockerfile`, or from an ECR repository). A custom server's own Lambda code
    * runs as given, whatever this says.
    *
-   * @default LambdaPackaging.zip() - no Docker engine needed to deploy, and the smallest cold start
+   * @default LambdaPackaging.zip() - no Docker engine needed to deploy; the packaging whose cold start is measured
    */
   readonly packaging?: LambdaPackaging;
 
