@@ -2,6 +2,8 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { twoServers } from './helpers';
+import { buildApp as buildFargateMultiServer } from '../../examples/fargate-multi-server';
+import { buildApp as buildFargatePerServer } from '../../examples/fargate-per-server';
 import { buildApp as buildMultiServer } from '../../examples/lambda-multi-server';
 import { buildApp as buildPerServer } from '../../examples/lambda-per-server';
 import { FleetAuth, FleetCompute, IFleetCompute, McpServer, McpServerFleet } from '../../src';
@@ -33,6 +35,8 @@ const ISSUER = { oauthIssuer: 'https://login.example.com/oauth2/default' };
 const EXAMPLES: Array<[string, (app: App) => App]> = [
   ['lambda-per-server', buildPerServer],
   ['lambda-multi-server', (app) => buildMultiServer(app)],
+  ['fargate-per-server', buildFargatePerServer],
+  ['fargate-multi-server', buildFargateMultiServer],
 ];
 
 const CONTEXTS: Array<[string, Record<string, string>]> = [
@@ -46,6 +50,8 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((fleet) => fleet.servers.map((s) => s.name));
     expect(kinds(buildPerServer(new App()))).toEqual(['gitlab', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
     expect(kinds(buildMultiServer(new App({ context: ISSUER })))).toEqual(['gitlab', 'gitlab-internal', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
+    expect(kinds(buildFargatePerServer(new App({ context: ISSUER })))).toEqual(['gitlab', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
+    expect(kinds(buildFargateMultiServer(new App({ context: ISSUER })))).toEqual(['gitlab', 'atlassian', 'dynatrace', 'pagerduty', 'servicenow']);
   });
 
   describe.each(EXAMPLES)('%s', (_name, build) => {
@@ -89,6 +95,17 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-L1',
     ]);
+    // Fargate: the internet-facing ALB's open 443/80, the task definition's environment (settings and
+    // secret ARNs, no credential), the access-log bucket's own logging, and the actions without resources
+    for (const build of [buildFargatePerServer, buildFargateMultiServer]) {
+      const fargate = new Set(acknowledgements(build(new App({ context: ISSUER }))).map((a) => a.id));
+      expect([...fargate].sort()).toEqual([
+        'AwsSolutions-EC23',
+        'AwsSolutions-ECS2',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-S1',
+      ]);
+    }
   });
 });
 

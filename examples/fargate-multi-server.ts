@@ -1,0 +1,170 @@
+/**
+ * One ECS Fargate service whose tasks host every MCP server, behind one application load balancer
+ * (spec B.6): the spec's five servers, GitLab, Atlassian (Jira and Confluence), Dynatrace,
+ * PagerDuty and ServiceNow, in one process per task (1024 CPU / 2048 MiB, ARM64, 2 to 10 tasks)
+ * on one port, 8080, routing `/<server>/...` itself. Each server still has its own target group
+ * (health-checking `/<server>/health`) and its own listener rule (`/<server>` and `/<server>/*`,
+ * priorities 100 to 104), so each server's health and 5XX are its own. Five servers, not six as
+ * in lambda-multi-server.ts: ECS attaches at most five target groups to a service, and a sixth
+ * server would make every server share one (DESIGN.md, "The Fargate topologies").
+ *
+ * One task role reads the five servers' secrets (one process holds them all); where servers must
+ * not share a role, use fargate-per-server.ts.
+ *
+ * Callers bring a bearer token of your OpenID Connect / OAuth 2.1 authorization server (Entra ID,
+ * Okta, Auth0, Keycloak...), `-c oauthIssuer=...`, required. Why OAuth rather than Cognito here:
+ * an ALB forwards requests without checking a token, so each task checks it itself, against the
+ * issuer's keys; that is the same check whatever the issuer, and the one your agents' identity
+ * provider already issues tokens for. (`FleetAuth.cognito()` works behind the ALB too; IAM and API
+ * keys do not, an ALB can enforce neither.)
+ *
+ * The image is the package's own Dockerfile around the bundled runtime, built by `cdk deploy`
+ * (a Docker engine where you deploy; none is needed to synthesize).
+ *
+ * Before deploying, create the secrets, one JSON secret per server as the spec (A.4) recommends;
+ * Atlassian's and ServiceNow's hold both of their credentials:
+ *
+ *   aws secretsmanager create-secret --name mcp/gitlab-token --secret-string '{"token":"glpat-xxxxxxxxxxxxxxxxxxxx"}'
+ *   aws secretsmanager create-secret --name mcp/atlassian-credentials \
+ *     --secret-string '{"email":"service@example.com","token":"ATATT3xFfGF0..."}'
+ *   aws secretsmanager create-secret --name mcp/dynatrace-token --secret-string '{"token":"dt0c01.XXXXXXXX.YYYYYYYY"}'
+ *   aws secretsmanager create-secret --name mcp/pagerduty-token --secret-string '{"token":"u+xxxxxxxxxxxxxxxxxx"}'
+ *   aws secretsmanager create-secret --name mcp/servicenow-credentials \
+ *     --secret-string '{"username":"mcp_integration","password":"..."}'
+ *
+ * then, with your issuer, name and sites:
+ *
+ *   npx cdk deploy --app 'npx ts-node examples/fargate-multi-server.ts' \
+ *     -c oauthIssuer=https://example.okta.com/oauth2/default \
+ *     -c domainName=mcp.example.com -c hostedZoneId=Z0123456789ABCDEFGHIJ -c zoneName=example.com \
+ *     -c atlassianUrl=https://your-domain.atlassian.net -c dynatraceUrl=https://abc12345.live.dynatrace.com \
+ *     -c servicenowInstanceUrl=https://your-instance.service-now.com
+ *
+ * Context (`-c key=value`):
+ *   oauthIssuer               required: the authorization server's issuer URL (the tokens' `iss`)
+ *   oauthAudience             comma-separated accepted `aud` values (default: each server's endpoint URL,
+ *                             https://<domainName>/<server>/mcp)
+ *   domainName                the name clients use (default mcp.example.com): the endpoints' host and the
+ *                             name of the certificate created for the HTTPS listener
+ *   hostedZoneId, zoneName    the Route 53 hosted zone of domainName (both or neither): the certificate is
+ *                             validated in it and an alias record points domainName at the ALB. Without
+ *                             them, create the certificate's validation record and the name's record yourself
+ *   certificateArn            an ACM certificate for domainName to use instead of creating one
+ *   environment               development | staging | production (default production)
+ *   <secret>SecretArn         a secret's complete ARN (wins over its name), <secret> one of
+ *                             gitlabToken, atlassian, dynatraceToken, pagerdutyToken, servicenow
+ *   <secret>SecretName        a secret's name (defaults: mcp/gitlab-token, mcp/atlassian-credentials,
+ *                             mcp/dynatrace-token, mcp/pagerduty-token, mcp/servicenow-credentials)
+ *   atlassianUrl              the Atlassian site (default https://example.atlassian.net)
+ *   jiraProjects              comma-separated Jira project keys the server may use (default every project)
+ *   confluenceSpaces          comma-separated Confluence space keys it may use (default every space)
+ *   dynatraceUrl              the Dynatrace environment (default https://abc12345.live.dynatrace.com)
+ *   pagerdutyApiUrl           the PagerDuty REST API (default https://api.pagerduty.com; EU: https://api.eu.pagerduty.com)
+ *   servicenowInstanceUrl     the ServiceNow instance (default https://example.service-now.com)
+ *   allowedOrigins            comma-separated origins browsers may call from (default none)
+ *
+ * Every server is read-only (no `allowWrites`); a token needs the `mcp:read` scope.
+ */
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+
+export class FargateMultiServerStack extends Stack {
+  public readonly fleet: McpServerFleet;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const context = (key: string): string | undefined => this.node.tryGetContext(key);
+
+    const issuer = context('oauthIssuer');
+    if (!issuer) {
+      throw new Error('Set the authorization server\'s issuer: -c oauthIssuer=https://<your issuer> '
+        + '(the load balancer checks no token: every task checks its callers\' bearer tokens against that issuer)');
+    }
+
+    // Each secret by complete ARN when given, else by name; a field of it per credential.
+    const gitlab = jsonSecret(this, 'gitlabToken', 'mcp/gitlab-token');
+    const atlassian = jsonSecret(this, 'atlassian', 'mcp/atlassian-credentials');
+    const dynatrace = jsonSecret(this, 'dynatraceToken', 'mcp/dynatrace-token');
+    const pagerduty = jsonSecret(this, 'pagerdutyToken', 'mcp/pagerduty-token');
+    const servicenow = jsonSecret(this, 'servicenow', 'mcp/servicenow-credentials');
+
+    const domainName = context('domainName') ?? 'mcp.example.com';
+    const certificateArn = context('certificateArn');
+    this.fleet = new McpServerFleet(this, 'Fleet', {
+      environment: context('environment') ?? 'production',
+      servers: [
+        McpServer.gitlab({ token: gitlab('token') }),
+        McpServer.atlassian({
+          url: context('atlassianUrl') ?? 'https://example.atlassian.net',
+          email: atlassian('email'),
+          token: atlassian('token'),
+          jiraProjects: splitList(context('jiraProjects')),
+          confluenceSpaces: splitList(context('confluenceSpaces')),
+        }),
+        McpServer.dynatrace({ url: context('dynatraceUrl') ?? 'https://abc12345.live.dynatrace.com', token: dynatrace('token') }),
+        McpServer.pagerduty({ apiUrl: context('pagerdutyApiUrl'), token: pagerduty('token') }),
+        McpServer.servicenow({
+          instanceUrl: context('servicenowInstanceUrl') ?? 'https://example.service-now.com',
+          username: servicenow('username'),
+          password: servicenow('password'),
+        }),
+      ],
+      compute: FleetCompute.fargateMultiServer({
+        domainName,
+        certificate: certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined,
+        hostedZone: hostedZone(this),
+      }),
+      auth: FleetAuth.oauth({ issuer, audience: splitList(context('oauthAudience')), requiredScopes: ['mcp:read'] }),
+      allowedOrigins: splitList(context('allowedOrigins')),
+    });
+  }
+}
+
+/**
+ * The fields of one JSON secret, as credentials: the secret named by `-c <key>SecretArn=<complete
+ * ARN>` when given, else imported once by `-c <key>SecretName=` (default `defaultName`). Two
+ * credentials from one secret (Atlassian's email and token) make one IAM grant and one read.
+ */
+function jsonSecret(stack: Stack, key: string, defaultName: string): (field: string) => ServerCredential {
+  const arn: string | undefined = stack.node.tryGetContext(`${key}SecretArn`);
+  if (arn) return (field) => ServerCredential.fromSecretCompleteArn(arn, field);
+  const id = `${key.charAt(0).toUpperCase()}${key.slice(1)}Secret`;
+  const secret = secretsmanager.Secret.fromSecretNameV2(stack, id, stack.node.tryGetContext(`${key}SecretName`) ?? defaultName);
+  return (field) => ServerCredential.fromSecret(secret, field);
+}
+
+/** The hosted zone of `-c hostedZoneId=` and `-c zoneName=` (both or neither), or none. */
+function hostedZone(stack: Stack): route53.IHostedZone | undefined {
+  const hostedZoneId: string | undefined = stack.node.tryGetContext('hostedZoneId');
+  const zoneName: string | undefined = stack.node.tryGetContext('zoneName');
+  if (!hostedZoneId && !zoneName) return undefined;
+  if (!hostedZoneId || !zoneName) {
+    throw new Error(`Give both -c hostedZoneId= and -c zoneName= (the zone's id and its name), or neither; got hostedZoneId=${JSON.stringify(hostedZoneId)}, `
+      + `zoneName=${JSON.stringify(zoneName)}`);
+  }
+  return route53.HostedZone.fromHostedZoneAttributes(stack, 'HostedZone', { hostedZoneId, zoneName });
+}
+
+/** Builds the app without synthesizing it (the tests synthesize it themselves). */
+export function buildApp(app: App = new App()): App {
+  new FargateMultiServerStack(app, 'McpServersFargateMultiServer', {
+    // A region, so the load balancer's access-log bucket can grant Elastic Load Balancing of that
+    // region its writes (an environment-agnostic stack cannot name that principal, and logs nothing).
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+    description: 'Remote MCP servers: one ECS Fargate service hosting every server behind an application load balancer (mcp-server-fleet)',
+  });
+  return app;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 ? list : undefined;
+}
+
+if (require.main === module) {
+  buildApp().synth();
+}
