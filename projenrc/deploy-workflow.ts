@@ -67,10 +67,11 @@ if [ -n "\${MCP_ENDPOINT_URL:-}" ]; then
   echo "endpoint=$MCP_ENDPOINT_URL" >> "$GITHUB_OUTPUT"
   exit 0
 fi
-# A fleet outputs each server's endpoint as <server>-ApiEndpoint; the output's logical id keeps the
-# letters and digits of its path.
+# A fleet outputs each server's endpoint (<base>/<server>/mcp) as <server>-ApiEndpoint; the output's
+# logical id keeps the letters and digits of its path.
 key="$(printf '%s' "\${MCP_SERVER:-}" | tr -cd 'A-Za-z0-9')ApiEndpoint"
-mapfile -t found < <(jq -r --arg key "$key" '.[] | to_entries[] | select(.key | contains($key)) | .value' cdk-outputs.json)
+mapfile -t found < <(jq -r --arg key "$key" \
+  '.[] | to_entries[] | select((.key | contains($key)) and (.value | endswith("/mcp"))) | .value' cdk-outputs.json)
 if [ "\${#found[@]}" -ne 1 ]; then
   echo "::error::\${#found[@]} stack outputs match $key: set the MCP_SERVER variable to one server's name, or MCP_ENDPOINT_URL"
   exit 1
