@@ -94,8 +94,8 @@ function restApiFrontDoor(fleet: McpServerFleet, api: apigateway.RestApi): Front
     fleet,
     healthCheckHost: executeApiHost(api, api.restApiId),
     // The REST API has no `/health` of its own: each server's function answers `/<server>/health`,
-    // under the stage on the API's own host.
-    healthCheckPath: (server) => `/${stage.stageName}/${server}/health`,
+    // under the stage (named after the environment) on the API's own host.
+    healthCheckPath: (server) => `/${fleet.environment}/${server}/health`,
     certificateFor: () => undefined,
     ownRecord: () => undefined,
     attach: (scope, domainName, zone, given) => {
