@@ -14,8 +14,28 @@ import { startFakeHttpApi, type FakeAnswer, type FakeHttpApi, type FakeRoute, ty
 export type { RecordedRequest } from './fake-http-api';
 /** A canned answer for `queue` (status, headers, body, delayMs...). */
 export type QueuedAnswer = FakeAnswer;
+/** An access token as GitLab's personal access tokens API describes it (the value is the map's key). */
+export interface FakeAccessToken {
+  readonly id: number;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  revoked: boolean;
+  /** YYYY-MM-DD. */
+  readonly expires_at: string;
+  /** The token this one was rotated from (GitLab's token family). */
+  readonly previous?: string;
+}
+
 /** `url` is the API base URL, `http://127.0.0.1:<port>/api/v4`. */
-export type FakeGitLab = FakeHttpApi;
+export interface FakeGitLab extends FakeHttpApi {
+  /**
+   * Access tokens by value. Any `glpat-` token the fake has not seen is an active token with the
+   * `api` scope (so other tests need not register theirs); a revoked one is answered 401 everywhere.
+   */
+  readonly tokens: Map<string, FakeAccessToken>;
+  /** Registers a token (scopes default `['api']`, expiry in 30 days). */
+  addToken(value: string, opts?: { scopes?: readonly string[]; expiresAt?: string; name?: string }): FakeAccessToken;
+}
 
 const NOW = '2026-11-20T10:00:00.000Z';
 const user = (id: number, username: string) => ({ id, username, name: username, state: 'active', web_url: `https://gitlab.example.com/${username}` });
@@ -605,14 +625,97 @@ const ROUTES: FakeRoute[] = [
   project('GET', /\/search$/, ({ query }, _m, p) => scopeMissing(query) ?? paged(query, searchRows(query, [p]))),
 ];
 
+const DAY = 86_400_000;
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * GitLab's personal access tokens API for the token in the request (`self`), which project and
+ * group access tokens use as well (GitLab 17.9, gitlab-org/gitlab!178111):
+ * `GET /personal_access_tokens/self` describes it; `POST /personal_access_tokens/self/rotate`
+ * revokes it at once and answers a new token of the same scopes (`expires_at` optional, a date
+ * within a year, default one week), which needs the `api` or `self_rotate` scope (403 otherwise).
+ * Presenting a revoked token to rotate revokes the token it was rotated into as well: GitLab's
+ * reuse detection (gitlab-org/gitlab#524639).
+ */
+function tokenRoutes(tokens: Map<string, FakeAccessToken>, known: (value: string) => FakeAccessToken | undefined): FakeRoute[] {
+  let nextId = 900;
+  const describe = (t: FakeAccessToken) => ({
+    id: t.id,
+    name: t.name,
+    revoked: t.revoked,
+    created_at: NOW,
+    description: 'MCP fleet',
+    scopes: [...t.scopes],
+    user_id: 3,
+    last_used_at: NOW,
+    active: !t.revoked && Date.parse(t.expires_at) > Date.now(),
+    expires_at: t.expires_at,
+  });
+  return [
+    {
+      method: 'GET',
+      path: '/api/v4/personal_access_tokens/self',
+      handle: (req) => {
+        const t = known(req.headers['private-token'] ?? '');
+        return t ? { body: describe(t) } : { status: 401, body: { message: '401 Unauthorized' } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v4/personal_access_tokens/self/rotate',
+      handle: (req) => {
+        const value = req.headers['private-token'] ?? '';
+        const t = known(value);
+        if (!t) return { status: 401, body: { message: '401 Unauthorized' } };
+        if (!t.scopes.includes('api') && !t.scopes.includes('self_rotate')) {
+          return { status: 403, body: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api self_rotate' } };
+        }
+        const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+        const asked = (body.expires_at ?? req.query.expires_at) as string | undefined;
+        if (asked !== undefined) {
+          const when = Date.parse(asked);
+          if (!/^\d{4}-\d{2}-\d{2}$/.test(asked) || Number.isNaN(when)) return { status: 400, body: { error: 'expires_at is invalid' } };
+          if (when <= Date.now() || when > Date.now() + 366 * DAY) {
+            return { status: 400, body: { message: '400 Bad request - Expiration date must be in the future and at most 365 days from now' } };
+          }
+        }
+        t.revoked = true;
+        const expiresAt = asked ?? isoDate(Date.now() + 7 * DAY);
+        const fresh: FakeAccessToken = { id: nextId++, name: t.name, scopes: t.scopes, revoked: false, expires_at: expiresAt, previous: value };
+        const newValue = `glpat-rotated-${fresh.id}-${Math.random().toString(36).slice(2, 10)}`;
+        tokens.set(newValue, fresh);
+        return { body: { ...describe(fresh), token: newValue } };
+      },
+    },
+  ];
+}
+
 export async function startFakeGitLab(): Promise<FakeGitLab> {
-  return startFakeHttpApi({
+  const tokens = new Map<string, FakeAccessToken>();
+  let nextId = 100;
+  const addToken: FakeGitLab['addToken'] = (value, opts = {}) => {
+    const t: FakeAccessToken = { id: nextId++, name: opts.name ?? 'mcp-fleet', scopes: opts.scopes ?? ['api'], revoked: false, expires_at: opts.expiresAt ?? isoDate(Date.now() + 30 * DAY) };
+    tokens.set(value, t);
+    return t;
+  };
+  /** The token's record (made on first sight for a glpat- token), or undefined when GitLab would answer 401. */
+  const known = (value: string): FakeAccessToken | undefined => {
+    if (!value.startsWith('glpat-')) return undefined;
+    const t = tokens.get(value) ?? addToken(value);
+    return t.revoked || Date.parse(t.expires_at) <= Date.now() ? undefined : t;
+  };
+  const api = await startFakeHttpApi({
     basePath: '/api/v4',
-    // GitLab answers 401 to a token it does not know; the fake knows only glpat- tokens.
+    // GitLab answers 401 to a token it does not know, or one revoked or expired; the fake knows only glpat- tokens.
     before: (req) => {
       const token = req.headers['private-token'];
-      return token !== undefined && !token.startsWith('glpat-') ? { status: 401, body: { message: '401 Unauthorized' } } : undefined;
+      if (token === undefined || known(token)) return undefined;
+      if (req.method === 'POST' && req.path === '/api/v4/personal_access_tokens/self/rotate' && tokens.get(token)?.revoked) {
+        for (const [, t] of tokens) if (t.previous === token) t.revoked = true;
+      }
+      return { status: 401, body: { message: '401 Unauthorized' } };
     },
-    routes: ROUTES,
+    routes: [...tokenRoutes(tokens, known), ...ROUTES],
   });
+  return Object.assign(api, { tokens, addToken });
 }

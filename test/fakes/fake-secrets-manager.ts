@@ -14,6 +14,7 @@
  * moves, the version that had it gets AWSPREVIOUS. Versions without a stage are kept (the real
  * service deletes them later; nothing here depends on that).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -38,6 +39,11 @@ export interface FakeSecretsManager {
   arnOf(name: string): string;
   /** Marks a secret as having rotation turned on (DescribeSecret's `RotationEnabled`). */
   enableRotation(name: string): void;
+  /**
+   * What RotateSecret does before it invokes the rotation function: a new version without a value,
+   * staged AWSPENDING. Answers its id (the steps' `ClientRequestToken`).
+   */
+  startRotation(name: string): string;
   /** The secret's versions: id -> stages (as DescribeSecret gives them). */
   stagesOf(name: string): Record<string, string[]>;
   /** The value of the version that has `stage` (default AWSCURRENT), or undefined. */
@@ -55,7 +61,8 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 interface Version {
-  readonly value: string;
+  /** Undefined for the version RotateSecret makes before createSecret has stored a value. */
+  value: string | undefined;
   readonly stages: Set<string>;
   readonly created: number;
 }
@@ -111,8 +118,8 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
         const wanted = stage ?? 'AWSCURRENT';
         id = [...secret.versions].find(([, v]) => v.stages.has(wanted))?.[0];
       }
-      if (!id) throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for VersionId or VersionStage");
-      const v = secret.versions.get(id)!;
+      const v = id === undefined ? undefined : secret.versions.get(id)!;
+      if (!id || !v || v.value === undefined) throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for VersionId or VersionStage");
       return { ARN: arnOf(name), Name: name, SecretString: v.value, VersionId: id, VersionStages: [...v.stages], CreatedDate: v.created };
     },
     PutSecretValue(body) {
@@ -123,10 +130,11 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
       if (typeof value !== 'string') throw new ApiError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
       const stages: string[] = Array.isArray(body.VersionStages) ? body.VersionStages : ['AWSCURRENT'];
       const existing = secret.versions.get(id);
-      if (existing && existing.value !== value) {
+      if (existing && existing.value !== undefined && existing.value !== value) {
         throw new ApiError('ResourceExistsException', `You can't modify an existing version, you can only create a new version. VersionId: ${id}`);
       }
       if (!existing) secret.versions.set(id, { value, stages: new Set(), created: ++clock });
+      else existing.value = value;
       for (const stage of stages) attach(secret, stage, id);
       return { ARN: arnOf(name), Name: name, VersionId: id, VersionStages: [...secret.versions.get(id)!.stages] };
     },
@@ -207,6 +215,13 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
     },
     enableRotation(name) {
       lookup(name).secret.rotationEnabled = true;
+    },
+    startRotation(name) {
+      const { secret } = lookup(name);
+      const id = randomUUID();
+      secret.versions.set(id, { value: undefined, stages: new Set(), created: ++clock });
+      attach(secret, 'AWSPENDING', id);
+      return id;
     },
     stagesOf(name) {
       return versionIdsToStages(lookup(name).secret);
