@@ -318,20 +318,43 @@ export class McpServerFleet extends Construct {
     // Export names are account- and region-wide: the stack name and the fleet's unique id keep two
     // fleets (in one stack or in two) apart.
     const prefix = Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
-    const output = (id: string, value: string, description: string, exportSuffix: string) => new CfnOutput(this, id, {
+    const output = (scope: Construct, id: string, value: string, description: string, exportSuffix: string) => new CfnOutput(scope, id, {
       value,
       description,
       exportName: `${prefix}-${exportSuffix}`,
     });
-    for (const o of binding.outputs ?? []) output(o.id, o.value, o.description, o.exportSuffix);
+    for (const o of binding.outputs ?? []) output(this.outputScope(serverOfOutput(o.id, this.servers)), o.id, o.value, o.description, o.exportSuffix);
     for (const server of this.servers) {
       const name = server.name;
-      output(`${name}-ApiEndpoint`, server.endpointUrl, `MCP endpoint of server ${name}`, `${name}-api-endpoint`);
+      const scope = this.outputScope(server);
+      output(scope, `${name}-ApiEndpoint`, server.endpointUrl, `MCP endpoint of server ${name}`, `${name}-api-endpoint`);
       if (server.logGroup) {
-        output(`${name}-LogGroupName`, server.logGroup.logGroupName, `CloudWatch log group of MCP server ${name}`, `${name}-log-group`);
+        output(scope, `${name}-LogGroupName`, server.logGroup.logGroupName, `CloudWatch log group of MCP server ${name}`, `${name}-log-group`);
       }
     }
   }
+
+  /**
+   * Where a server's outputs are declared: with the server's log group when a compute put it in a
+   * nested stack of the fleet's stack (a fleet split over nested stacks, whose stack alone could not
+   * hold CloudFormation's 200 outputs for 100 servers), else in the fleet. Ids and export names are
+   * the same either way.
+   */
+  private outputScope(server: FleetServerEndpoint | undefined): Construct {
+    const own = Stack.of(this);
+    const stack = server?.logGroup ? Stack.of(server.logGroup) : own;
+    if (stack === own || stack.nestedStackParent === undefined) return this;
+    const id = `${Names.uniqueId(this)}Outputs`;
+    return stack.node.tryFindChild(id) as Construct | undefined ?? new Construct(stack, id);
+  }
+}
+
+/**
+ * The server a compute's output belongs to: the one whose name, then `-`, starts the output's id
+ * (`gl-1-FunctionArn`), the longest such name when one name extends another (`gl` and `gl-1`).
+ */
+function serverOfOutput(id: string, servers: FleetServerEndpoint[]): FleetServerEndpoint | undefined {
+  return servers.filter((s) => id.startsWith(`${s.name}-`)).sort((a, b) => b.name.length - a.name.length)[0];
 }
 
 /** What a compute sees of the fleet (IFleetContext): settings, the scope, and two services. */

@@ -1,5 +1,6 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, NestedStack, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,8 +13,9 @@ import { METADATA_PATH, acknowledgePublicRoute, mcpMethodReason, usesBearerToken
 import { LAMBDA_DEFAULTS } from '../../defaults';
 import { acknowledgeRule } from '../../nag';
 import { ApiMonitoring } from '../../observability/api-monitoring';
-import { LambdaMonitoring } from '../../observability/lambda-monitoring';
-import { validateInteger } from '../../validation';
+import { LambdaMonitoring, MonitoredFunction } from '../../observability/lambda-monitoring';
+import { IFleetMonitoring } from '../../observability/monitoring';
+import { validateInteger, validateRange } from '../../validation';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE, gatewayResponseCorsHeaders } from '../cors';
 import type { FleetComputeBinding, FleetServerDescription, FleetServerEndpoint, IFleetContext } from '../types';
 
@@ -42,7 +44,38 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
    * @default true
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * A fleet of more servers than this is split: the servers' functions, roles, log groups, routes
+   * (API resources, methods, invoke permissions) and alarms go into nested stacks of this many
+   * servers each, in the order given, while the REST API, its deployment and stage, the usage plan
+   * and what the servers share stay in the fleet's stack. A fleet of at most this many servers has
+   * no nested stack.
+   *
+   * CloudFormation allows 500 resources per stack, and a server takes up to 26 (20, and 6 more for
+   * the RFC 9728 metadata routes under bearer tokens): 15 servers are at most 390 resources per
+   * nested stack; the largest value accepted, 18, at most 468.
+   *
+   * Placement is by position: add servers at the end of `servers`, and they join the last nested
+   * stack or a new one while the others stay where they are. A server that changes stack (the
+   * fleet first crosses this size, or a server before it is removed) is created anew in its new
+   * stack, which one CloudFormation update cannot do while the old one still holds its routes and
+   * exports: set this below the fleet's size from the first deployment of a fleet that will grow.
+   *
+   * @default 15
+   */
+  readonly serversPerStack?: number;
 }
+
+/** The default and the largest `serversPerStack` (see its documentation for the arithmetic). */
+const DEFAULT_SERVERS_PER_STACK = 15;
+const MAX_SERVERS_PER_STACK = 18;
+
+/**
+ * API Gateway's default quota of resources per REST API (adjustable): the root, 3 per server, and
+ * 2 per server plus 2 shared for the metadata routes under bearer tokens.
+ */
+const REST_API_RESOURCE_QUOTA = 300;
 
 /**
  * One Lambda function per server behind one regional REST API.
@@ -65,6 +98,13 @@ export interface LambdaPerServerProps extends LambdaComputeOptions {
  *
  * Each server's endpoint is `https://<api>.execute-api.<region>.amazonaws.com/<environment>/<server>/mcp`
  * (`/<server>` answers too).
+ *
+ * A fleet of more than `serversPerStack` servers (15 by default) is split over nested stacks of
+ * that many servers each, so that every template stays within CloudFormation's limits: the API,
+ * its stage and what the servers share stay in the fleet's stack, whose deployment waits for the
+ * nested stacks and is redeployed when a method in any of them changes. Each server's outputs then
+ * live in its nested stack (the fleet's stack keeps the API id), which keeps the fleet's stack
+ * under CloudFormation's 200 outputs.
  */
 export class LambdaPerServerCompute extends LambdaComputeBase {
   private readonly props: LambdaPerServerProps;
@@ -123,12 +163,16 @@ export class LambdaPerServerCompute extends LambdaComputeBase {
     });
     const monthlyQuota = this.props.monthlyQuota ?? LAMBDA_DEFAULTS.monthlyQuota;
     validateInteger('monthlyQuota', monthlyQuota, 1);
+    const serversPerStack = this.props.serversPerStack ?? DEFAULT_SERVERS_PER_STACK;
+    validateInteger('serversPerStack', serversPerStack, 1);
+    validateRange('serversPerStack', serversPerStack, 1, MAX_SERVERS_PER_STACK);
 
     const built = new LambdaPerServerResources(fleet.scope, 'LambdaPerServer', {
       fleet,
       servers,
       options,
       monthlyQuota,
+      serversPerStack,
       props: this.props,
     });
     this.built = built;
@@ -138,20 +182,12 @@ export class LambdaPerServerCompute extends LambdaComputeBase {
     return {
       servers: servers.map((server): FleetServerEndpoint => ({
         name: server.name,
-        endpointUrl: stage.urlForPath(`/${server.name}/mcp`),
+        endpointUrl: built.endpointUrl(fleet, server.name),
         logGroup: built.functions.get(server.name)!.logGroup,
         invokeArns: [`/${server.name}`, `/${server.name}/mcp`].map((path) => built.restApi.arnForExecuteApi('POST', path, stage.stageName)),
       })),
       monitoring: [
-        new LambdaMonitoring(fleet.scope, {
-          functions: servers.map((server) => ({
-            id: server.name,
-            label: `MCP server ${server.name}`,
-            lambdaFunction: built.functions.get(server.name)!.lambdaFunction,
-            timeout: options.timeout,
-          })),
-          thresholds: options.alarmThresholds,
-        }),
+        built.monitoring(fleet, options),
         ApiMonitoring.of(stage),
       ],
       outputs: [
@@ -172,7 +208,20 @@ interface LambdaPerServerResourcesProps {
   readonly servers: FleetServerDescription[];
   readonly options: ResolvedLambdaOptions;
   readonly monthlyQuota: number;
+  readonly serversPerStack: number;
   readonly props: LambdaPerServerProps;
+}
+
+/** Where a server's function and routes are built: the fleet's stack, or one of its nested stacks. */
+interface ServerPlacement {
+  /** The scope of the server's function (and, in a nested stack, of its alarms). */
+  readonly scope: Construct;
+  /** The API's root resource, as seen from that scope. */
+  readonly root: apigateway.IResource;
+  /** The nested stack; undefined in the fleet's stack. */
+  readonly nestedStack?: NestedStack;
+  /** `/.well-known/oauth-protected-resource`, as seen from that scope (bearer tokens only). */
+  metadataResource(): apigateway.IResource;
 }
 
 /** What `LambdaPerServerCompute` builds for a fleet. */
@@ -184,9 +233,13 @@ class LambdaPerServerResources extends Construct {
   /** By server name. */
   public readonly functions = new Map<string, McpFunction>();
   public readonly securityGroups?: ec2.ISecurityGroup[];
+  /** The nested stacks holding the servers, in order; empty when the fleet is not split. */
+  public readonly nestedStacks: NestedStack[] = [];
+  /** By server name: where its function and routes are. */
+  private readonly placements = new Map<string, ServerPlacement>();
   private authorizer?: apigateway.CognitoUserPoolsAuthorizer;
 
-  constructor(scope: Construct, id: string, { fleet, servers, options, monthlyQuota, props }: LambdaPerServerResourcesProps) {
+  constructor(scope: Construct, id: string, { fleet, servers, options, monthlyQuota, serversPerStack, props }: LambdaPerServerResourcesProps) {
     super(scope, id);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: fleet.logRetention });
     const api = this.createApi(fleet, options, props);
@@ -244,13 +297,15 @@ class LambdaPerServerResources extends Construct {
         ?? [httpsOnlySecurityGroup(this, 'SecurityGroup', options.vpc, `MCP server functions of ${fleet.scope.node.path}: HTTPS out only`)];
     }
 
+    const placements = this.placeServers(fleet, servers, serversPerStack);
     for (const server of servers) {
+      const placement = placements.get(server.name)!;
       const environment = fleet.renderRuntimeEnvironment([server], {
         multiServer: false,
         logLevel: options.logLevel,
         secretCacheTtl: options.secretCacheTtl,
       });
-      const fn = new McpFunction(this, server.name, {
+      const fn = new McpFunction(placement.scope, server.name, {
         fleet,
         options,
         servers: [server],
@@ -259,7 +314,7 @@ class LambdaPerServerResources extends Construct {
         securityGroups: this.securityGroups,
       });
       this.functions.set(server.name, fn);
-      this.addRoutes(fleet, server, fn.lambdaFunction, {
+      this.addRoutes(fleet, server, fn.lambdaFunction, placement, {
         requestValidator: validator,
         requestModels: { 'application/json': model },
         ...this.mcpMethodAuth(fleet.auth),
@@ -272,6 +327,8 @@ class LambdaPerServerResources extends Construct {
       quota: { limit: monthlyQuota, period: apigateway.Period.MONTH },
       apiStages: [{ api, stage: api.deploymentStage }],
     });
+    this.redeployOnNestedMethods();
+    this.warnAboutResourceQuota(fleet, servers.length);
     acknowledgeRule(api, 'AwsSolutions-APIG3',
       'A WAFv2 web ACL is account- and organisation-specific (rules, logging, cost); associate yours with the stage '
       + '(compute.restApi.deploymentStage.stageArn).');
@@ -302,9 +359,10 @@ class LambdaPerServerResources extends Construct {
   }
 
   /** `/<server>` and `/<server>/mcp` (POST, preflight), `/<server>/health` (GET), and the server's RFC 9728 metadata. */
-  private addRoutes(fleet: IFleetContext, server: FleetServerDescription, fn: lambda.IFunction, mcpMethod: apigateway.MethodOptions): void {
+  private addRoutes(fleet: IFleetContext, server: FleetServerDescription, fn: lambda.IFunction, placement: ServerPlacement,
+    mcpMethod: apigateway.MethodOptions): void {
     const integration = new apigateway.LambdaIntegration(fn, { allowTestInvoke: false });
-    const serverResource = this.restApi.root.addResource(server.name);
+    const serverResource = placement.root.addResource(server.name);
     const mcpResource = serverResource.addResource('mcp');
     const healthResource = serverResource.addResource('health');
     const auth = fleet.auth;
@@ -334,7 +392,7 @@ class LambdaPerServerResources extends Construct {
       // The runtime names `<stage URL>/.well-known/oauth-protected-resource/<server>/mcp` in its
       // WWW-Authenticate header (RFC 9728's form under the stage, which is the API's first segment).
       // Both endpoints of the server (`/<server>` answers too) have their metadata.
-      const serverMetadata = this.metadataResource().addResource(server.name);
+      const serverMetadata = placement.metadataResource().addResource(server.name);
       for (const resource of [serverMetadata, serverMetadata.addResource('mcp')]) {
         acknowledgePublicRoute(resource.addMethod('GET', integration), 'metadata', true);
       }
@@ -345,6 +403,123 @@ class LambdaPerServerResources extends Construct {
     const [wellKnown, name] = METADATA_PATH.split('/').filter(Boolean);
     const parent = this.restApi.root.getResource(wellKnown) ?? this.restApi.root.addResource(wellKnown);
     return (parent.getResource(name) as apigateway.Resource | undefined) ?? parent.addResource(name);
+  }
+
+  /**
+   * Where each server goes: all in this stack up to `serversPerStack` servers (the template is the
+   * same as before splitting existed), else nested stacks `Servers1`, `Servers2`... of
+   * `serversPerStack` servers each, in order.
+   */
+  private placeServers(fleet: IFleetContext, servers: FleetServerDescription[], serversPerStack: number): Map<string, ServerPlacement> {
+    if (servers.length <= serversPerStack) {
+      const here: ServerPlacement = { scope: this, root: this.restApi.root, metadataResource: () => this.metadataResource() };
+      for (const server of servers) this.placements.set(server.name, here);
+      return this.placements;
+    }
+    for (let start = 0; start < servers.length; start += serversPerStack) {
+      const group = servers.slice(start, start + serversPerStack);
+      const nestedStack = new NestedStack(this, `Servers${this.nestedStacks.length + 1}`, {
+        description: `MCP servers ${group[0].name} to ${group[group.length - 1].name} of ${fleet.scope.node.path} (${fleet.environment})`,
+      });
+      this.nestedStacks.push(nestedStack);
+      const api = apigateway.RestApi.fromRestApiAttributes(nestedStack, 'Api', {
+        restApiId: this.restApi.restApiId,
+        rootResourceId: this.restApi.restApiRootResourceId,
+      });
+      // The invoke permissions name the stage in their source ARN (`<api>/<stage>/POST/<server>/mcp`).
+      // An imported API has no stage, which would make that `*` (any stage); and a reference to the
+      // stage itself would be a cycle (the stage's deployment waits for this nested stack). The
+      // stage's name is the environment, known now: a stage of that name is all the ARN needs.
+      api.deploymentStage = apigateway.Stage.fromStageAttributes(nestedStack, 'Stage', {
+        restApi: api,
+        stageName: fleet.environment,
+      }) as apigateway.Stage;
+      let metadata: apigateway.IResource | undefined;
+      const placement: ServerPlacement = {
+        scope: nestedStack,
+        root: api.root,
+        nestedStack,
+        // Shared by every server: created once, in this stack, and seen from the nested one.
+        metadataResource: () => {
+          const parent = this.metadataResource();
+          metadata ??= apigateway.Resource.fromResourceAttributes(nestedStack, 'MetadataResource', {
+            restApi: api,
+            resourceId: parent.resourceId,
+            path: parent.path,
+          });
+          return metadata;
+        },
+      };
+      for (const server of group) this.placements.set(server.name, placement);
+    }
+    return this.placements;
+  }
+
+  /**
+   * The REST API's deployment snapshots the methods: it must come after those of the nested stacks
+   * and be replaced when one of them changes. A method on the API itself does both for itself;
+   * one on the API imported into a nested stack does neither, and the API, knowing no method,
+   * would not synthesize. So each nested method is attached to the API (the API's own bookkeeping:
+   * its deployment then depends on the method, that is on the method's nested stack), and its
+   * CloudFormation properties, resolved in its own stack when the template is written, join the
+   * deployment's logical id as a method of the API's own stack does.
+   */
+  private redeployOnNestedMethods(): void {
+    const deployment = this.restApi.latestDeployment!;
+    for (const nestedStack of this.nestedStacks) {
+      const methods = nestedStack.node.findAll().filter((c): c is apigateway.Method => c instanceof apigateway.Method);
+      for (const method of methods) {
+        this.restApi._attachMethod(method);
+        const resource = method.node.defaultChild as CfnResource;
+        deployment.addToLogicalId({ nestedMethod: Lazy.any({ produce: () => nestedStack.resolve(resource._toCloudFormation()) }) });
+      }
+    }
+  }
+
+  /**
+   * Past API Gateway's default quota of resources per REST API the deployment fails until the
+   * quota is raised: said at synthesis, not refused (the quota is adjustable).
+   */
+  private warnAboutResourceQuota(fleet: IFleetContext, serverCount: number): void {
+    const resources = this.node.findAll().filter((c) => c instanceof apigateway.CfnResource).length + 1; // + the root
+    if (resources <= REST_API_RESOURCE_QUOTA) return;
+    Annotations.of(this).addWarningV2('mcp-server-fleet:restApiResourceQuota',
+      `The REST API of fleet ${fleet.scope.node.path} has ${resources} resources for ${serverCount} servers, over API Gateway's `
+      + `default quota of ${REST_API_RESOURCE_QUOTA} resources per REST API ("Resources per API", adjustable): ask for an increase `
+      + 'in Service Quotas before deploying, or split the servers over several fleets.');
+  }
+
+  /**
+   * A server's endpoint URL. In a nested stack's outputs it cannot name the stage by reference (the
+   * stage waits for the nested stacks): the stage's name, the environment, is written instead; the
+   * URL is the same.
+   */
+  public endpointUrl(fleet: IFleetContext, serverName: string): string {
+    const path = `/${serverName}/mcp`;
+    if (!this.placements.get(serverName)?.nestedStack) return this.restApi.deploymentStage.urlForPath(path);
+    const stack = Stack.of(this);
+    return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${fleet.environment}${path}`;
+  }
+
+  /**
+   * The Lambda segment of the fleet's monitoring. Split, each nested stack holds its servers'
+   * alarms (300 alarms for 100 servers would not fit the fleet's stack), while the dashboard keeps
+   * one line per function on the same four widgets (CloudWatch allows 500 metrics per graph).
+   */
+  public monitoring(fleet: IFleetContext, options: ResolvedLambdaOptions): IFleetMonitoring {
+    const watched = (names: string[]): MonitoredFunction[] => names.map((name) => ({
+      id: name,
+      label: `MCP server ${name}`,
+      lambdaFunction: this.functions.get(name)!.lambdaFunction,
+      timeout: options.timeout,
+    }));
+    const all = new LambdaMonitoring(fleet.scope, { functions: watched([...this.functions.keys()]), thresholds: options.alarmThresholds });
+    if (this.nestedStacks.length === 0) return all;
+    const perStack = this.nestedStacks.map((nestedStack) => new LambdaMonitoring(nestedStack, {
+      functions: watched([...this.functions.keys()].filter((name) => this.placements.get(name)!.nestedStack === nestedStack)),
+      thresholds: options.alarmThresholds,
+    }));
+    return new SplitLambdaMonitoring(all, perStack);
   }
 
   private createApi(fleet: IFleetContext, options: ResolvedLambdaOptions, props: LambdaPerServerProps): apigateway.RestApi {
@@ -388,5 +563,18 @@ class LambdaPerServerResources extends Construct {
     });
     api.deploymentStage.node.addDependency(executionLogs);
     return executionLogs;
+  }
+}
+
+/** The alarms of each nested stack's segment, and the widgets of one segment over every function. */
+class SplitLambdaMonitoring implements IFleetMonitoring {
+  constructor(private readonly widgetSegment: LambdaMonitoring, private readonly alarmSegments: LambdaMonitoring[]) {}
+
+  public alarms(): cloudwatch.AlarmBase[] {
+    return this.alarmSegments.flatMap((segment) => segment.alarms());
+  }
+
+  public widgets(): cloudwatch.IWidget[] {
+    return this.widgetSegment.widgets();
   }
 }
