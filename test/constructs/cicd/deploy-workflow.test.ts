@@ -26,7 +26,14 @@ const committed = readFileSync(join(ROOT, WORKFLOW_PATH), 'utf8');
 const workflow = parse(committed) as Workflow;
 
 interface Step { name?: string; id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }
-interface Job { needs?: string[]; permissions?: Record<string, string>; environment?: string; env?: Record<string, unknown>; steps: Step[]; if?: string }
+interface Job {
+  needs?: string[];
+  permissions?: Record<string, string>;
+  environment?: string;
+  env?: Record<string, unknown>;
+  steps: Step[];
+  if?: string;
+}
 interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> }
 
 const steps = (w: Workflow) => Object.entries(w.jobs).flatMap(([job, j]) => j.steps.map((step) => ({ job, step })));
