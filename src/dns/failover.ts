@@ -19,13 +19,6 @@ export interface FailoverTargetAttributes {
 
   /** The hosted zone of that DNS name (API Gateway's or Elastic Load Balancing's, per region). */
   readonly hostedZoneId: string;
-
-  /**
-   * Whether Route 53 follows the target's own health (an ALB's targets; not an API Gateway domain).
-   *
-   * @default false
-   */
-  readonly evaluateTargetHealth?: boolean;
 }
 
 /** Properties of a failover name between two front doors. */
@@ -56,11 +49,20 @@ class AttributesTarget implements route53.IAliasRecordTarget {
   constructor(private readonly attributes: FailoverTargetAttributes) {}
 
   public bind(): route53.AliasRecordTargetConfig {
-    return {
-      dnsName: this.attributes.dnsName,
-      hostedZoneId: this.attributes.hostedZoneId,
-      evaluateTargetHealth: this.attributes.evaluateTargetHealth ?? false,
-    };
+    return { dnsName: this.attributes.dnsName, hostedZoneId: this.attributes.hostedZoneId };
+  }
+}
+
+/**
+ * A target whose own health Route 53 follows. Failover alias records must (Route 53 fails over
+ * only on what it evaluates): an ALB side then counts as down when no target is healthy, an API
+ * Gateway side when API Gateway itself is impaired in its region; the health check covers the rest.
+ */
+class EvaluatedTarget implements route53.IAliasRecordTarget {
+  constructor(private readonly target: route53.IAliasRecordTarget) {}
+
+  public bind(record: route53.IRecordSet, zone?: route53.IHostedZone): route53.AliasRecordTargetConfig {
+    return { ...this.target.bind(record, zone), evaluateTargetHealth: true };
   }
 }
 
@@ -167,7 +169,7 @@ export class FleetFailoverDomain extends Construct {
     this.primaryRecord = new route53.ARecord(this, 'PrimaryRecord', {
       zone: props.hostedZone,
       recordName: props.domainName,
-      target: route53.RecordTarget.fromAlias(primaryAttached.target),
+      target: route53.RecordTarget.fromAlias(new EvaluatedTarget(primaryAttached.target)),
       failover: route53.Failover.PRIMARY,
       healthCheck,
       comment: `MCP servers: fleet ${props.primary.node.path} (${primaryDoor.kind}) while healthy`,
@@ -175,7 +177,7 @@ export class FleetFailoverDomain extends Construct {
     this.secondaryRecord = new route53.ARecord(this, 'SecondaryRecord', {
       zone: props.hostedZone,
       recordName: props.domainName,
-      target: route53.RecordTarget.fromAlias(secondaryTarget),
+      target: route53.RecordTarget.fromAlias(new EvaluatedTarget(secondaryTarget)),
       failover: route53.Failover.SECONDARY,
       comment: props.secondary
         ? `MCP servers: fleet ${props.secondary.node.path} (${secondaryDoor!.kind}) while the primary is unhealthy`
