@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,6 +10,9 @@ export const CROSS_ACCOUNT_PULL_ACTIONS = [
   'ecr:BatchGetImage',
   'ecr:BatchCheckLayerAvailability',
 ];
+
+/** What Lambda's service principal needs to pull an image for a function (AWS's Lambda guide, cross-account images). */
+export const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
 /**
  * The lifecycle of every repository (spec C.1 "Lifecycle Policy"), in its order: releases and
@@ -64,13 +67,23 @@ export interface McpImageRepositoriesOptions {
    * the repository policy, so the account's own IAM policies decide which of its roles may pull;
    * they may pull and nothing else.
    *
-   * A Lambda function of another account pulls with Lambda's service principal as well: that
-   * account's functions need a repository policy statement for `lambda.amazonaws.com` with an
-   * `aws:sourceArn` condition on them (add it with `repositoryFor(name).addToResourcePolicy`).
+   * A Lambda function of another account is not run by its account's roles alone: Lambda's
+   * service principal pulls the image for it. `lambdaPulls` adds that.
    *
    * @default - no other account: the repositories' own account only
    */
   readonly pullAccounts?: string[];
+
+  /**
+   * Lets Lambda functions of `pullAccounts` run the images (`LambdaPackaging.fromEcrRepository`):
+   * a second statement lets `lambda.amazonaws.com` pull (`ecr:BatchGetImage`,
+   * `ecr:GetDownloadUrlForLayer`) for functions of those accounts in the repositories' region only
+   * (`aws:SourceArn`). Functions of the repositories' own account need no statement here: CDK adds
+   * one when the function and the repository are in the same app.
+   *
+   * @default false - other accounts' roles may pull (ECS tasks, CI), their functions may not
+   */
+  readonly lambdaPulls?: boolean;
 
   /**
    * What happens to the repositories (and their images) when they leave the stack. Images are
@@ -160,6 +173,10 @@ export class McpImageRepositories extends Construct {
     const pullAccounts = props.pullAccounts ?? [];
     validateRepositories(this.repositoryPrefix, props.servers);
     validateAccounts(pullAccounts);
+    if (props.lambdaPulls && pullAccounts.length === 0) {
+      throw new Error('`lambdaPulls` needs `pullAccounts`: name the accounts whose functions may run the images, or leave `lambdaPulls` out');
+    }
+    const stack = Stack.of(this);
 
     this.repositories = props.servers.map((server) => {
       const repository = new ecr.Repository(this, server, {
@@ -180,6 +197,18 @@ export class McpImageRepositories extends Construct {
           sid: 'AllowPull',
           principals: pullAccounts.map((account) => new iam.AccountPrincipal(account)),
           actions: CROSS_ACCOUNT_PULL_ACTIONS,
+        }));
+      }
+      if (props.lambdaPulls) {
+        repository.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'AllowLambdaPull',
+          principals: [new iam.ServicePrincipal('lambda.amazonaws.com')],
+          actions: LAMBDA_PULL_ACTIONS,
+          conditions: {
+            StringLike: {
+              'aws:SourceArn': pullAccounts.map((account) => `arn:${stack.partition}:lambda:${stack.region}:${account}:function:*`),
+            },
+          },
         }));
       }
       this.byName.set(server, repository);

@@ -140,6 +140,36 @@ describe('McpImageRepositories (spec C.1)', () => {
     }
   });
 
+  test('lambdaPulls: Lambda may also pull, for functions of the pull accounts in the repositories\' region only', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new McpImageRepositories(stack, 'Images', { servers: ['lambda-runtime'], pullAccounts: ['123456789012', '987654321098'], lambdaPulls: true });
+
+    // THEN the spec's statement, then Lambda's, limited by aws:SourceArn
+    const repo = Object.values(repositories(Template.fromStack(stack)))[0];
+    const statements = repo.Properties.RepositoryPolicyText.Statement;
+    expect(statements.map((st: { Sid: string }) => st.Sid)).toEqual(['AllowPull', 'AllowLambdaPull']);
+    expect(statements[1]).toEqual({
+      Sid: 'AllowLambdaPull',
+      Effect: 'Allow',
+      Principal: { Service: 'lambda.amazonaws.com' },
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Condition: {
+        StringLike: {
+          'aws:SourceArn': [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:us-east-1:123456789012:function:*']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:us-east-1:987654321098:function:*']] },
+          ],
+        },
+      },
+    });
+  });
+
+  test('lambdaPulls without pull accounts is refused, naming both props', () => {
+    expect(() => new McpImageRepositories(newStack(), 'Images', { servers: ['gitlab'], lambdaPulls: true }))
+      .toThrow('`lambdaPulls` needs `pullAccounts`');
+  });
+
   test('an account given as a token (another stack\'s account) is taken as is', () => {
     const stack = newStack();
     const account = Token.asString({ Ref: 'PullAccount' });
@@ -247,7 +277,7 @@ describe('McpImageRepositories (spec C.1)', () => {
     // GIVEN the repositories with cross-account pulls, in an app of their own
     const app = new App();
     const stack = new Stack(app, 'Images', { env: { account: '123456789012', region: 'us-east-1' } });
-    new McpImageRepositories(stack, 'Images', { servers: SPEC_SERVERS, pullAccounts: ['987654321098'] });
+    new McpImageRepositories(stack, 'Images', { servers: SPEC_SERVERS, pullAccounts: ['987654321098'], lambdaPulls: true });
 
     // WHEN AwsSolutions checks it
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
