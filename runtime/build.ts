@@ -2,6 +2,7 @@
  * Bundles the runtime into assets/ with esbuild:
  *   assets/lambda/index.js   Lambda handler (`index.handler`), REST v1 and HTTP API v2 events
  *   assets/server/index.js   node http server: the container entry point and the `mcp-fleet` bin
+ *   assets/rotation/index.js Secrets Manager rotation function (`index.handler`) of `ServerSecretRotation`
  *
  * `assets/server/` is also the Docker build context of the container image (`ServerImage.bundled()`):
  * it gets `healthcheck.js` (the container's health check) and the `Dockerfile` of runtime/container/.
@@ -134,6 +135,7 @@ function common(variant: BundleVariant): BuildOptions {
 export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: BundleVariant = DEFAULT_VARIANT): Promise<Record<string, number>> {
   rmSync(join(outDir, 'lambda'), { recursive: true, force: true });
   rmSync(join(outDir, 'server'), { recursive: true, force: true });
+  rmSync(join(outDir, 'rotation'), { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const lambdaOut = join(outDir, 'lambda', 'index.js');
   const serverOut = join(outDir, 'server', 'index.js');
@@ -157,6 +159,12 @@ export async function bundleRuntime(outDir = join(ROOT, 'assets'), variant: Bund
       entryPoints: [join(ROOT, 'runtime', 'entrypoints', 'server.ts')],
       outfile: serverOut,
       banner: { js: '#!/usr/bin/env node' },
+    }),
+    // The Secrets Manager rotation function (`ServerSecretRotation`): its own small bundle, none of the MCP runtime.
+    build({
+      ...common(variant),
+      entryPoints: [join(ROOT, 'runtime', 'rotation', 'index.ts')],
+      outfile: join(outDir, 'rotation', 'index.js'),
     }),
     // Run by the container's health check every 30 s: its own small file, so a check parses none of the runtime.
     build({
