@@ -2,12 +2,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { DOMAIN, ZONE_ID, computeOf, fleetIn, logicalIdOf, onlyResource, refOf, resourcesOf, zoneIn } from './helpers';
+import { McpServer, ServerCredential } from '../../../src';
 import { FargateComputeBase } from '../../../src/compute/fargate/base';
 import { LambdaMultiServerCompute } from '../../../src/compute/lambda/multi-server';
 import { LambdaPerServerCompute } from '../../../src/compute/lambda/per-server';
 import { FleetFailoverDomain } from '../../../src/dns/failover';
 import { FleetDomain } from '../../../src/dns/fleet-domain';
-import { McpServer, ServerCredential } from '../../../src';
 import { GITLAB_SECRET_ARN, newStack } from '../helpers';
 
 /** The failover record of a role (PRIMARY or SECONDARY). */

@@ -6,8 +6,8 @@ import { DOMAIN, ZONE_ID, computeOf, fleetIn, importedCertificate, logicalIdOf, 
 import { FargateComputeBase } from '../../../src/compute/fargate/base';
 import { LambdaMultiServerCompute } from '../../../src/compute/lambda/multi-server';
 import { LambdaPerServerCompute } from '../../../src/compute/lambda/per-server';
-import { FleetDomain } from '../../../src/dns/fleet-domain';
 import { FleetComputeBinding, IFleetCompute, IFleetContext, FleetServerDescription } from '../../../src/compute/types';
+import { FleetDomain } from '../../../src/dns/fleet-domain';
 import { newStack } from '../helpers';
 
 /** The health check config every front door gets (spec C.2), with its own host and path. */
