@@ -55,6 +55,8 @@
  *                             gitlabToken, atlassian, dynatraceToken, pagerdutyToken, servicenow
  *   <secret>SecretName        a secret's name (defaults: mcp/gitlab-token, mcp/atlassian-credentials,
  *                             mcp/dynatrace-token, mcp/pagerduty-token, mcp/servicenow-credentials)
+ *   gitlabApiUrl              the GitLab API (default https://gitlab.com/api/v4; a self-managed one's
+ *                             https://gitlab.example.com/api/v4)
  *   atlassianUrl              the Atlassian site (default https://example.atlassian.net)
  *   jiraProjects              comma-separated Jira project keys the server may use (default every project)
  *   confluenceSpaces          comma-separated Confluence space keys it may use (default every space)
@@ -97,7 +99,7 @@ export class FargateMultiServerStack extends Stack {
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
       servers: [
-        McpServer.gitlab({ token: gitlab('token') }),
+        McpServer.gitlab({ apiUrl: context('gitlabApiUrl'), token: gitlab('token') }),
         McpServer.atlassian({
           url: context('atlassianUrl') ?? 'https://example.atlassian.net',
           email: atlassian('email'),
