@@ -65,8 +65,8 @@ export interface GitHubDeployRoleProps {
   readonly fleets?: McpServerFleet[];
 
   /**
-   * ECR repositories the workflow pushes images to itself (e.g. the fleet's images from
-   * `McpEcrRepositories`): the push actions on exactly these, and `ecr:GetAuthorizationToken`
+   * ECR repositories the workflow pushes images to itself (e.g. those of `McpImageRepositories`):
+   * the push actions on exactly these, and `ecr:GetAuthorizationToken`
    * (which has no resource-level permission). Not needed for images `cdk deploy` publishes: the
    * bootstrap's image-publishing role pushes those.
    *
