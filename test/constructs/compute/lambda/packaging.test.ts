@@ -15,7 +15,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { bundleRuntime } from '../../../../runtime/build';
-import { FleetAuth, FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerArtifact } from '../../../../src';
+import { FleetAuth, FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerArtifact, ServerCredential } from '../../../../src';
 import { LAMBDA_NODE_RUNTIME } from '../../../../src/compute/lambda/options';
 import { LambdaPackaging } from '../../../../src/compute/lambda/packaging';
 import { McpImageRepositories } from '../../../../src/images/repositories';
@@ -204,6 +204,25 @@ test('nag: a fleet on an image of the shared repositories has zero findings', ()
     compute: FleetCompute.lambdaPerServer({ packaging: LambdaPackaging.fromEcrRepository(images.repositoryFor('lambda-runtime'), 'v1.4.2') }),
   });
   expect(nagFindings(app)).toEqual([]);
+});
+
+test('bundledImage() on a per-server fleet split over nested stacks: every function of each runs the one image', () => {
+  // GIVEN four servers, two per nested stack
+  const extraToken = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/extra-token-AbCdEf';
+  const servers = [...twoServers(), ...['gl-extra-1', 'gl-extra-2'].map((name) =>
+    McpServer.gitlab({ name, token: ServerCredential.fromSecretCompleteArn(extraToken) }))];
+  const { app } = fleetStack(FleetCompute.lambdaPerServer({ serversPerStack: 2, packaging: LambdaPackaging.bundledImage() }), servers);
+
+  // WHEN synthesized (a Code object is bound to one stack: each function gets its own, of the same asset)
+  const assembly = app.synth();
+  const nested = readdirSync(assembly.directory).filter((f) => f.endsWith('.nested.template.json'));
+  const fns = nested.flatMap((f) => Object.values(JSON.parse(readFileSync(join(assembly.directory, f), 'utf8')).Resources as Record<string, any>))
+    .filter((r) => r.Type === 'AWS::Lambda::Function');
+
+  // THEN two nested stacks, four image functions, one image
+  expect(nested).toHaveLength(2);
+  expect(fns.map((fn) => fn.Properties.PackageType)).toEqual(['Image', 'Image', 'Image', 'Image']);
+  expect(new Set(fns.map((fn) => JSON.stringify(fn.Properties.Code.ImageUri))).size).toBe(1);
 });
 
 test('a custom server\'s own Lambda code wins over the packaging; the bundled servers follow it', () => {
