@@ -74,6 +74,7 @@ mapfile -t found < <(jq -r --arg key "$key" \
   '.[] | to_entries[] | select((.key | contains($key)) and (.value | endswith("/mcp"))) | .value' cdk-outputs.json)
 if [ "\${#found[@]}" -ne 1 ]; then
   echo "::error::\${#found[@]} stack outputs match $key: set the MCP_SERVER variable to one server's name, or MCP_ENDPOINT_URL"
+  echo "(cdk writes no outputs of nested stacks, where a fleet split over several stacks keeps its servers' endpoints)"
   exit 1
 fi
 echo "endpoint=\${found[0]}" >> "$GITHUB_OUTPUT"
