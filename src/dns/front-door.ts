@@ -135,6 +135,7 @@ function httpApiFrontDoor(fleet: McpServerFleet, api: apigwv2.HttpApi, stage: ap
       });
       // No mapping key: the `$default` stage at the root, as on the API's own host.
       new apigwv2.ApiMapping(scope, 'ApiMapping', { api, domainName: domain, stage });
+      acceptCustomNameAudience(fleet, api, domainName);
       return {
         target: new route53targets.ApiGatewayv2DomainProperties(domain.regionalDomainName, domain.regionalHostedZoneId),
         certificate,
@@ -173,6 +174,26 @@ function loadBalancerFrontDoor(fleet: McpServerFleet, loadBalancer: elbv2.Applic
       return { target: albTarget(loadBalancer), certificate };
     },
   };
+}
+
+/**
+ * Without an `audience` of the user's, the HTTP API's JWT authorizer accepts each server's resource
+ * URI on the API's own host only: a client of the custom name asks for (RFC 8707) and gets tokens
+ * for `https://<domainName>/<server>/mcp`, which the authorizer would refuse before the runtime
+ * (which accepts the URI the request came to) saw them. Those URIs join the accepted audience.
+ * An audience the user gave is left alone: the runtime holds every token to it as well.
+ */
+function acceptCustomNameAudience(fleet: McpServerFleet, api: apigwv2.HttpApi, domainName: string): void {
+  const names = fleet.servers.map((s) => s.name);
+  const defaults = new Set(names.map((name) => `${api.apiEndpoint}/${name}/mcp`));
+  for (const construct of fleet.node.findAll()) {
+    if (!(construct instanceof apigwv2.CfnAuthorizer) || construct.authorizerType !== 'JWT' || construct.apiId !== api.apiId) continue;
+    const jwt = construct.jwtConfiguration as apigwv2.CfnAuthorizer.JWTConfigurationProperty | undefined;
+    const audience = jwt?.audience;
+    if (!Array.isArray(audience) || audience.length === 0 || !audience.every((a) => defaults.has(a))) continue;
+    const added = names.map((name) => `https://${domainName}/${name}/mcp`).filter((a) => !audience.includes(a));
+    construct.jwtConfiguration = { ...jwt, audience: [...audience, ...added] };
+  }
 }
 
 /** The spec's ALB alias: the record follows the targets' health. */

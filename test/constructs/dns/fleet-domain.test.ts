@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DOMAIN, ZONE_ID, computeOf, fleetIn, importedCertificate, logicalIdOf, onlyResource, refOf, resourcesOf, setUp, zoneIn } from './helpers';
+import { DOMAIN, ISSUER, ZONE_ID, computeOf, fleetIn, importedCertificate, logicalIdOf, onlyResource, refOf, resourcesOf, setUp, zoneIn } from './helpers';
+import { FleetAuth } from '../../../src';
 import { FargateComputeBase } from '../../../src/compute/fargate/base';
 import { LambdaMultiServerCompute } from '../../../src/compute/lambda/multi-server';
 import { LambdaPerServerCompute } from '../../../src/compute/lambda/per-server';
@@ -357,5 +358,28 @@ describe('FleetDomain validation', () => {
     const other = fleetIn(stack, 'Other', computeOf(stack, 'lambdaMultiServer'));
     expect(() => new FleetDomain(stack, 'Again', { fleet: other, domainName: DOMAIN, hostedZone: zone }))
       .toThrow(/`domainName` "mcp.example.com" already has an A record in `hostedZone` \(TestStack\/Domain\/AliasRecord\/Resource\)/);
+  });
+});
+
+describe('FleetDomain and the HTTP API\'s JWT authorizer', () => {
+  const audienceOf = (template: Template) => onlyResource(template, 'AWS::ApiGatewayV2::Authorizer')[1].Properties.JwtConfiguration.Audience;
+
+  test('without an audience of the user\'s, the custom-domain endpoints join the accepted audience', () => {
+    const { stack, fleet, zone } = setUp('lambdaMultiServer');
+    new FleetDomain(stack, 'Domain', { fleet, domainName: DOMAIN, hostedZone: zone });
+    const audience = audienceOf(Template.fromStack(stack));
+    expect(audience).toHaveLength(4);
+    expect(audience.slice(2)).toEqual(['https://mcp.example.com/gitlab/mcp', 'https://mcp.example.com/gl-internal/mcp']);
+    // the API's own endpoints stay accepted
+    expect(JSON.stringify(audience.slice(0, 2))).toMatch(/ApiEndpoint.*\/gitlab\/mcp.*ApiEndpoint.*\/gl-internal\/mcp/);
+  });
+
+  test('an audience the user gave is left as it is', () => {
+    const stack = newStack();
+    const fleet = fleetIn(stack, 'Fleet', computeOf(stack, 'lambdaMultiServer'), {
+      auth: FleetAuth.oauth({ issuer: ISSUER, audience: ['api://mcp-servers'] }),
+    });
+    new FleetDomain(stack, 'Domain', { fleet, domainName: DOMAIN, hostedZone: zoneIn(stack) });
+    expect(audienceOf(Template.fromStack(stack))).toEqual(['api://mcp-servers']);
   });
 });
