@@ -79,14 +79,16 @@ class EvaluatedTarget implements route53.IAliasRecordTarget {
  *
  * @example
  * import { App, Stack } from 'aws-cdk-lib';
+ * import * as acm from 'aws-cdk-lib/aws-certificatemanager';
  * import * as route53 from 'aws-cdk-lib/aws-route53';
  * import { FleetAuth, FleetCompute, FleetDomain, McpServer, McpServerFleet } from 'mcp-server-fleet';
  *
  * declare const servers: McpServer[];
- * declare const auth: FleetAuth;
+ * declare const certificate: acm.ICertificate; // the ALB's own, e.g. for alb.example.com
+ * const auth = FleetAuth.oauth({ issuer: 'https://login.example.com/oauth2/default' });
  * const stack = new Stack(new App(), 'McpServers', { env: { account: '123456789012', region: 'us-east-1' } });
  * const primary = new McpServerFleet(stack, 'Lambda', { environment: 'production', servers, auth, compute: FleetCompute.lambdaMultiServer() });
- * const secondary = new McpServerFleet(stack, 'Fargate', { environment: 'production', servers, auth, compute: FleetCompute.fargateMultiServer({ domainName: 'mcp.example.com' }) });
+ * const secondary = new McpServerFleet(stack, 'Fargate', { environment: 'production', servers, auth, compute: FleetCompute.fargateMultiServer({ certificate }) });
  * const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABC', zoneName: 'example.com' });
  * FleetDomain.failover(stack, 'Domain', { primary, secondary, domainName: 'mcp.example.com', hostedZone });
  */
