@@ -318,20 +318,37 @@ export class McpServerFleet extends Construct {
     // Export names are account- and region-wide: the stack name and the fleet's unique id keep two
     // fleets (in one stack or in two) apart.
     const prefix = Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
-    const output = (scope: Construct, id: string, value: string, description: string, exportSuffix: string) => new CfnOutput(scope, id, {
-      value,
-      description,
-      exportName: `${prefix}-${exportSuffix}`,
-    });
-    for (const o of binding.outputs ?? []) output(this.outputScope(serverOfOutput(o.id, this.servers)), o.id, o.value, o.description, o.exportSuffix);
+    let planned: PlannedOutput[] = [];
+    for (const o of binding.outputs ?? []) planned.push({ ...o, scope: this.outputScope(serverOfOutput(o.id, this.servers)) });
     for (const server of this.servers) {
       const name = server.name;
       const scope = this.outputScope(server);
-      output(scope, `${name}-ApiEndpoint`, server.endpointUrl, `MCP endpoint of server ${name}`, `${name}-api-endpoint`);
+      planned.push({ scope, id: `${name}-ApiEndpoint`, value: server.endpointUrl, description: `MCP endpoint of server ${name}`, exportSuffix: `${name}-api-endpoint` });
       if (server.logGroup) {
-        output(scope, `${name}-LogGroupName`, server.logGroup.logGroupName, `CloudWatch log group of MCP server ${name}`, `${name}-log-group`);
+        planned.push({
+          scope,
+          id: `${name}-LogGroupName`,
+          value: server.logGroup.logGroupName,
+          description: `CloudWatch log group of MCP server ${name}`,
+          exportSuffix: `${name}-log-group`,
+          logGroup: server.logGroup,
+          serverName: name,
+        });
       }
     }
+    const stack = Stack.of(this);
+    const existing = stack.node.findAll().filter((c) => c instanceof CfnOutput && Stack.of(c) === stack).length;
+    const inStack = () => existing + planned.filter((o) => Stack.of(o.scope) === stack).length;
+    // A fleet whose servers share one log group (the multi-server topologies) repeats it in every
+    // server's output: past CloudFormation's limit, each shared log group is given once instead.
+    if (inStack() > CFN_OUTPUT_LIMIT) planned = onePerSharedLogGroup(planned, this);
+    if (inStack() > CFN_OUTPUT_LIMIT) {
+      throw new Error(`Fleet ${this.node.path} would declare ${inStack()} outputs in stack ${stack.stackName}, over CloudFormation's `
+        + `${CFN_OUTPUT_LIMIT} outputs per stack (${this.servers.length} servers, an endpoint and a log group each, and the compute's). `
+        + 'Split the servers over several fleets (in separate stacks), or use FleetCompute.lambdaPerServer(), which keeps each '
+        + 'server\'s outputs in its nested stack past `serversPerStack` servers.');
+    }
+    for (const o of planned) new CfnOutput(o.scope, o.id, { value: o.value, description: o.description, exportName: `${prefix}-${o.exportSuffix}` });
   }
 
   /**
@@ -347,6 +364,49 @@ export class McpServerFleet extends Construct {
     const id = `${Names.uniqueId(this)}Outputs`;
     return stack.node.tryFindChild(id) as Construct | undefined ?? new Construct(stack, id);
   }
+}
+
+/** CloudFormation's limit of outputs per stack. */
+const CFN_OUTPUT_LIMIT = 200;
+
+interface PlannedOutput {
+  readonly scope: Construct;
+  readonly id: string;
+  readonly value: string;
+  readonly description: string;
+  readonly exportSuffix: string;
+  /** For a server's log group output: the log group, and the server. */
+  readonly logGroup?: logs.ILogGroup;
+  readonly serverName?: string;
+}
+
+/**
+ * The outputs with each log group shared by several servers given once, as `LogGroupName` (export
+ * `log-group`), or `LogGroupName2`... when there are several, in the place of the first server's.
+ */
+function onePerSharedLogGroup(planned: PlannedOutput[], fleet: Construct): PlannedOutput[] {
+  const servers = new Map<logs.ILogGroup, string[]>();
+  for (const o of planned) if (o.logGroup) servers.set(o.logGroup, [...servers.get(o.logGroup) ?? [], o.serverName!]);
+  const shared = [...servers.entries()].filter(([, names]) => names.length > 1);
+  const out: PlannedOutput[] = [];
+  for (const o of planned) {
+    const index = o.logGroup ? shared.findIndex(([group]) => group === o.logGroup) : -1;
+    if (index < 0) {
+      out.push(o);
+      continue;
+    }
+    const names = shared[index][1];
+    if (names[0] !== o.serverName) continue;
+    const suffix = index === 0 ? '' : String(index + 1);
+    out.push({
+      scope: fleet,
+      id: `LogGroupName${suffix}`,
+      value: o.value,
+      description: `CloudWatch log group of MCP servers ${names[0]} to ${names[names.length - 1]} (${names.length} servers)`,
+      exportSuffix: `log-group${suffix ? `-${suffix}` : ''}`,
+    });
+  }
+  return out;
 }
 
 /**
