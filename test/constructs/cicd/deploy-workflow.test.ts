@@ -18,6 +18,7 @@ import { FleetAuth } from '../../../src/auth/fleet-auth';
 import { GitHubDeployRole } from '../../../src/cicd/github-deploy-role';
 import { FleetCompute } from '../../../src/compute/fleet-compute';
 import { McpServerFleet } from '../../../src/fleet';
+import { startChildServer } from '../../helpers/child-server';
 import { certificate, ISSUER } from '../compute/fargate/helpers';
 import { newStack, twoServers } from '../helpers';
 
@@ -277,6 +278,29 @@ describe('the verify job, run against a fake fleet on 127.0.0.1', () => {
       expect(fleet.seen[0].headers.authorization).toBeUndefined();
     } finally {
       await close(fleet.server);
+    }
+  });
+});
+
+describe('the verify job, run against the bundled runtime (mcp-fleet serve on 127.0.0.1)', () => {
+  test('health and initialize pass against the real server; a bearer token it cannot verify fails initialize', async () => {
+    // The issuer's key set, served on 127.0.0.1: one key that signed no token of the test.
+    const jwks = await fakeFleet((_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', use: 'sig', alg: 'ES256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] })));
+    const open = await startChildServer({ MCP_SERVERS: 'gitlab' });
+    const oauth = await startChildServer({
+      MCP_SERVERS: 'gitlab', AUTH_MODE: 'oauth', AUTH_ISSUER: 'https://login.example.com/oauth2/default', AUTH_JWKS_URL: `${jwks.url}/keys`,
+    });
+    try {
+      expect(await bash(stepNamed('verify', /health/).run!, verifyEnv(open.url, ''), dir)).toMatchObject({ code: 0 });
+      const initialized = await bash(stepNamed('verify', /initialize/).run!, verifyEnv(open.url, ''), dir);
+      expect(initialized).toMatchObject({ code: 0 });
+      expect(initialized.stdout).toMatch(/Initialized: \{"name":"gitlab-mcp-server"/);
+      const refused = await bash(stepNamed('verify', /initialize/).run!, verifyEnv(oauth.url, 'not-a-jwt'), dir);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout).toContain('initialize answered HTTP 401');
+    } finally {
+      await Promise.all([open.stop(), oauth.stop(), close(jwks.server)]);
     }
   });
 });
