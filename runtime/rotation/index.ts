@@ -25,6 +25,7 @@
 import {
   DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { dynatraceRotator } from './dynatrace';
 import { forceNewDeployment } from './ecs';
 import { gitlabRotator } from './gitlab';
 import { RotationError, log, type Rotator, type RotationSettings } from './kit';
@@ -43,6 +44,7 @@ type Step = (typeof STEPS)[number];
 
 const ROTATORS: Record<string, (settings: RotationSettings) => Rotator> = {
   gitlab: gitlabRotator,
+  dynatrace: dynatraceRotator,
 };
 
 /** The backends that can rotate their own tokens. */
@@ -99,14 +101,6 @@ export async function handler(event: RotationEvent): Promise<void> {
   if (!stages) throw new RotationError(`ClientRequestToken ${token} is not a version of secret ${secretId}`);
   const current = Object.entries(versions).find(([, s]) => s.includes('AWSCURRENT'))?.[0];
   const context = { secretId, token, step };
-  if (stages.includes('AWSCURRENT')) {
-    log('info', 'the version is already AWSCURRENT: this rotation has finished', context);
-    // A finishSecret that moved the stage but failed to redeploy is run again: redeploy then.
-    if (step === 'finishSecret' && settings.ecs) await forceNewDeployment(settings.ecs);
-    return;
-  }
-  if (!stages.includes('AWSPENDING')) throw new RotationError(`version ${token} of secret ${secretId} is not AWSPENDING (its stages: ${stages.join(', ') || 'none'})`);
-
   const read = async (stage: string, versionId?: string): Promise<string | undefined> => {
     try {
       const version = versionId ? { VersionId: versionId } : {};
@@ -118,6 +112,23 @@ export async function handler(event: RotationEvent): Promise<void> {
       throw err;
     }
   };
+
+  if (stages.includes('AWSCURRENT')) {
+    log('info', 'the version is already AWSCURRENT: this rotation has finished', context);
+    // A finishSecret that moved the stage but failed afterwards is run again: what follows the move runs again.
+    if (step === 'finishSecret') await afterFinish();
+    return;
+  }
+  if (!stages.includes('AWSPENDING')) throw new RotationError(`version ${token} of secret ${secretId} is not AWSPENDING (its stages: ${stages.join(', ') || 'none'})`);
+
+  /** Retires the previous token (where the backend needs that), then redeploys the ECS service. */
+  async function afterFinish(): Promise<void> {
+    if (rotator.finish) {
+      const [previous, now] = await Promise.all([read('AWSPREVIOUS'), read('AWSCURRENT')]);
+      if (previous !== undefined && now !== undefined) await rotator.finish(previous, now);
+    }
+    if (settings.ecs) await forceNewDeployment(settings.ecs);
+  }
 
   switch (step as Step) {
     case 'createSecret': {
@@ -160,7 +171,7 @@ export async function handler(event: RotationEvent): Promise<void> {
       // The version is current now: it is not pending any more (a later rotation's checks rely on it).
       await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
       log('info', 'AWSCURRENT moved to the new version', { ...context, previous: current });
-      if (settings.ecs) await forceNewDeployment(settings.ecs);
+      await afterFinish();
       return;
     }
   }

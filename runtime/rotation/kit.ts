@@ -32,6 +32,8 @@ export interface Rotator {
   check(pending: string): void;
   /** Throws unless the backend accepts the pending value's token. */
   test(pending: string): Promise<void>;
+  /** After AWSCURRENT moved (and when finishSecret runs again): retires the previous value's token, if the backend needs that. */
+  finish?(previous: string, current: string): Promise<void>;
 }
 
 /** One JSON line, the shape Lambda's JSON log format and the runtime's logger use; never a secret value. */

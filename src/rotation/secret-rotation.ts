@@ -50,11 +50,20 @@ export class RotationKind {
    */
   public static readonly GITLAB = new RotationKind('gitlab', 'https://gitlab.com/api/v4');
 
+  /**
+   * Dynatrace classic access tokens (`dt0c01.*`): the current token creates a token of the same
+   * name and scopes (`POST /api/v2/apiTokens`), and the new one deletes the old after
+   * finishSecret, so the old token stays valid until then. The token needs `apiTokens.read` and
+   * `apiTokens.write`. `apiUrl` is the environment URL (`https://<id>.live.dynatrace.com`).
+   * Platform tokens are managed in Account Management and are not rotated.
+   */
+  public static readonly DYNATRACE = new RotationKind('dynatrace');
+
   private constructor(
     /** The name the rotation function knows the backend by (`ROTATION_KIND`). */
     public readonly name: string,
-    /** The API URL used when none is given. */
-    public readonly defaultApiUrl: string,
+    /** The API URL used when none is given (none: `apiUrl` is required). */
+    public readonly defaultApiUrl?: string,
   ) {}
 }
 
@@ -68,7 +77,7 @@ export interface ServerSecretRotationProps {
   /**
    * The backend's API URL, e.g. `https://gitlab.example.com/api/v4` for a self-managed GitLab.
    *
-   * @default the kind's public API (`https://gitlab.com/api/v4` for GitLab)
+   * @default the kind's public API (`https://gitlab.com/api/v4` for GitLab; Dynatrace has none: required)
    */
   readonly apiUrl?: string;
 
@@ -175,6 +184,9 @@ export class ServerSecretRotation extends Construct {
     const lifetime = props.tokenLifetime ?? Duration.days(Math.min(365, 2 * wholeDays(schedule) + 7));
     validateProps(props, schedule, lifetime);
     const apiUrl = props.apiUrl ?? props.kind.defaultApiUrl;
+    if (apiUrl === undefined) {
+      throw new Error(`\`apiUrl\` is required for ${props.kind.name}: it has no public API URL (Dynatrace: the environment URL, https://<id>.live.dynatrace.com), got: undefined`);
+    }
     const secret = props.secret;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });

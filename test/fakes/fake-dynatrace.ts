@@ -28,9 +28,30 @@ export interface FakeDynatrace extends FakeHttpApi {
   readonly platform: FakeHttpApi;
   /** Tokens the fake accepts. */
   readonly tokens: { readonly classic: string; readonly platform: string };
+  /**
+   * Classic access tokens by value, as the Access tokens API (v2) keeps them: `POST /api/v2/apiTokens`
+   * (needs `apiTokens.write`) makes one, `POST /api/v2/apiTokens/lookup` describes one (any scope),
+   * `DELETE /api/v2/apiTokens/{id}` (needs `apiTokens.write`) deletes one, which is then refused 401.
+   * A `dt0c01.` token the fake has not seen has the scopes of {@link DEFAULT_TOKEN_SCOPES}.
+   */
+  readonly apiTokens: Map<string, FakeApiToken>;
   /** Answers the next `times` requests of the server 429 with `Retry-After: <seconds>`. */
   throttle(times: number, retryAfterSeconds?: number, server?: 'classic' | 'platform'): void;
 }
+
+/** A classic access token's metadata (the value is the map's key). */
+export interface FakeApiToken {
+  /** `dt0c01.<public part>`, as Dynatrace names a token. */
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** ISO timestamp, or null for a token that does not expire. */
+  readonly expirationDate: string | null;
+  deleted: boolean;
+}
+
+/** The scopes of a token the fake had not been told about. */
+export const DEFAULT_TOKEN_SCOPES = ['apiTokens.read', 'apiTokens.write', 'problems.read', 'entities.read', 'events.read'];
 
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
 const MIN = 60_000;
@@ -235,18 +256,74 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
   const CLASSIC_TOKEN = /^Api-Token (dt0c01\.\S+)$/;
   const PLATFORM_TOKEN = /^Bearer (dt0s16\.\S+|eyJ\S+)$/;
 
+  const apiTokens = new Map<string, FakeApiToken>();
+  const tokenOf = (value: string): FakeApiToken | undefined => {
+    if (!value.startsWith('dt0c01.')) return undefined;
+    let t = apiTokens.get(value);
+    if (!t) {
+      t = { id: value.split('.').slice(0, 2).join('.'), name: 'mcp-fleet', scopes: DEFAULT_TOKEN_SCOPES, expirationDate: null, deleted: false };
+      apiTokens.set(value, t);
+    }
+    return t.deleted ? undefined : t;
+  };
+  const caller = (req: RecordedRequest) => tokenOf(CLASSIC_TOKEN.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  let nextApiToken = 1;
+  const describeToken = (t: FakeApiToken) => ({
+    id: t.id, name: t.name, enabled: true, personalAccessToken: false, owner: 'fleet@example.com', creationDate: '2026-11-20T10:00:00.000Z', expirationDate: t.expirationDate, scopes: [...t.scopes],
+  });
+  const tokenRoutes = [
+    {
+      method: 'POST',
+      path: '/api/v2/apiTokens/lookup',
+      handle: (req: RecordedRequest): FakeAnswer => {
+        const value = (req.body as { token?: unknown } | undefined)?.token;
+        const t = typeof value === 'string' ? tokenOf(value) : undefined;
+        return t ? { body: describeToken(t) } : err(404, 'The requested token does not exist');
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/apiTokens',
+      handle: (req: RecordedRequest): FakeAnswer => {
+        if (!caller(req)?.scopes.includes('apiTokens.write')) return err(403, 'Token is missing required scope. Use one of: apiTokens.write (Write API tokens)');
+        const b = (req.body ?? {}) as { name?: unknown; scopes?: unknown; expirationDate?: unknown };
+        if (typeof b.name !== 'string' || !Array.isArray(b.scopes) || b.scopes.length === 0) {
+          return err(400, 'Constraints violated.', { constraintViolations: [{ path: 'name', message: 'must not be null', parameterLocation: 'PAYLOAD_BODY' }] });
+        }
+        const expirationDate = typeof b.expirationDate === 'string' ? new Date(b.expirationDate).toISOString() : null;
+        const n = nextApiToken++;
+        const publicPart = `ROTATED${String(n).padStart(17, '0')}`;
+        const value = `dt0c01.${publicPart}.${'s'.repeat(56)}${String(n).padStart(8, '0')}`;
+        apiTokens.set(value, { id: `dt0c01.${publicPart}`, name: b.name, scopes: b.scopes as string[], expirationDate, deleted: false });
+        return { status: 201, body: { id: `dt0c01.${publicPart}`, token: value, expirationDate } };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: /^\/api\/v2\/apiTokens\/([^/]+)$/,
+      handle: (req: RecordedRequest, m: RegExpExecArray): FakeAnswer => {
+        if (!caller(req)?.scopes.includes('apiTokens.write')) return err(403, 'Token is missing required scope. Use one of: apiTokens.write (Write API tokens)');
+        const t = [...apiTokens.values()].find((x) => x.id === decodeURIComponent(m[1]) && !x.deleted);
+        if (!t) return err(404, 'The requested token does not exist');
+        t.deleted = true;
+        return { status: 204 };
+      },
+    },
+  ];
+
   const classic = await startFakeHttpApi({
     notFound: (req) => err(404, `The requested resource ${req.path} was not found`),
     before: (req) => {
       const auth = req.headers.authorization ?? '';
       if (!auth) return err(401, 'Missing authorization parameter.');
       const m = CLASSIC_TOKEN.exec(auth);
-      // A platform token on the classic API, a revoked one, or none of the two kinds.
-      if (!m || m[1].includes('revoked')) return err(401, 'Token Authentication failed');
+      // A platform token on the classic API, a revoked or deleted one, or none of the two kinds.
+      if (!m || m[1].includes('revoked') || apiTokens.get(m[1])?.deleted) return err(401, 'Token Authentication failed');
       if (m[1].includes('noscope')) return err(403, `Token is missing required scope. Use one of: ${req.path.startsWith('/api/v2/problems') ? 'problems.read (Read problems)' : 'entities.read (Read entities)'}`);
       return undefined;
     },
     routes: [
+      ...tokenRoutes,
       { method: 'GET', path: '/api/v1/config/clusterversion', handle: () => ({ body: { version: '1.305.38.20241115-143030' } }) },
       {
         method: 'GET',
@@ -471,6 +548,7 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
     platformUrl: platform.url,
     platform,
     tokens: { classic: 'dt0c01.FAKECLASSIC.fake-classic-secret-part', platform: 'dt0s16.FAKEPLATFORM.fake-platform-secret-part' },
+    apiTokens,
     throttle(times, retryAfterSeconds = 0, server = 'classic') {
       (server === 'classic' ? classic : platform).queueAny(Array.from({ length: times }, () => tooMany(retryAfterSeconds)));
     },

@@ -6,29 +6,39 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { handler, rotationSettings } from '../../runtime/rotation';
 import { signedHeaders } from '../../runtime/rotation/ecs';
+import { startFakeDynatrace, type FakeDynatrace } from '../fakes/fake-dynatrace';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { startFakeHttpApi, type FakeHttpApi } from '../fakes/fake-http-api';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 const DAY = 86_400_000;
+const json = (raw: string | undefined) => JSON.parse(raw ?? 'null');
+
+// One Secrets Manager for the file: the function's client is made once per process, like Lambda's.
+let sm: FakeSecretsManager;
+const savedEnv = { ...process.env };
+beforeAll(async () => {
+  sm = await startFakeSecretsManager();
+  Object.assign(process.env, sm.env());
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await sm.close();
+});
 
 describe('secret rotation (GitLab)', () => {
-  let sm: FakeSecretsManager;
   let gitlab: FakeGitLab;
   let ecs: FakeHttpApi;
-  const saved = { ...process.env };
   let n = 0;
 
   beforeAll(async () => {
-    [sm, gitlab, ecs] = await Promise.all([startFakeSecretsManager(), startFakeGitLab(), startFakeHttpApi({
+    [gitlab, ecs] = await Promise.all([startFakeGitLab(), startFakeHttpApi({
       routes: [{ method: 'POST', path: '/', handle: (req) => ({ body: { service: { serviceName: (req.body as { service: string }).service, status: 'ACTIVE' } } }) }],
     })]);
-    Object.assign(process.env, sm.env());
   });
   afterAll(async () => {
-    process.env = saved;
-    await Promise.all([sm.close(), gitlab.close(), ecs.close()]);
+    await Promise.all([gitlab.close(), ecs.close()]);
   });
   beforeEach(() => {
     Object.assign(process.env, { ROTATION_KIND: 'gitlab', ROTATION_API_URL: gitlab.url, ROTATION_TOKEN_LIFETIME_DAYS: '67' });
@@ -48,7 +58,6 @@ describe('secret rotation (GitLab)', () => {
   /** Whether the fake GitLab accepts the token now. */
   const accepted = async (token: string) => (await fetch(`${gitlab.url}/personal_access_tokens/self`, { headers: { 'PRIVATE-TOKEN': token } })).status === 200;
   const rotations = () => gitlab.requests.filter((r) => r.path.endsWith('/personal_access_tokens/self/rotate'));
-  const json = (raw: string | undefined) => JSON.parse(raw ?? 'null');
 
   it('with a standby token: rotates the standby, tests the new token, swaps them; the current token stays valid throughout', async () => {
     // Prepare
@@ -226,7 +235,7 @@ describe('secret rotation (GitLab)', () => {
   it('reads its settings from the environment and names the variable and value of each problem', () => {
     const base = { ROTATION_KIND: 'gitlab', ROTATION_API_URL: 'https://gitlab.com/api/v4/' };
     expect(rotationSettings(base)).toEqual({ kind: 'gitlab', apiUrl: 'https://gitlab.com/api/v4', tokenField: 'token', standbyField: 'standbyToken', lifetimeDays: 90 });
-    expect(() => rotationSettings({ ...base, ROTATION_KIND: 'jira' })).toThrow('ROTATION_KIND must be one of gitlab, got: "jira"');
+    expect(() => rotationSettings({ ...base, ROTATION_KIND: 'jira' })).toThrow('ROTATION_KIND must be one of gitlab, dynatrace, got: "jira"');
     expect(() => rotationSettings({ ...base, ROTATION_API_URL: 'gitlab.com' })).toThrow('ROTATION_API_URL must be the backend\'s API URL (http(s)://...), got: "gitlab.com"');
     expect(() => rotationSettings({ ...base, ROTATION_TOKEN_LIFETIME_DAYS: '400' })).toThrow('ROTATION_TOKEN_LIFETIME_DAYS must be a whole number of days from 1 to 365, got: "400"');
     expect(() => rotationSettings({ ...base, ROTATION_ECS_CLUSTER: 'c' })).toThrow('ROTATION_ECS_CLUSTER and ROTATION_ECS_SERVICE go together, got: cluster "c", service undefined');
@@ -285,5 +294,77 @@ describe('secret rotation (GitLab)', () => {
     // Assess
     expect(ours.authorization).toBe(theirs.headers.authorization);
     expect(signedHeaders({ url, body: '{}', target: 't', region: 'eu-west-1', service: 'ecs', ...credentials, now }).authorization).not.toBe(ours.authorization);
+  });
+});
+
+describe('secret rotation (Dynatrace classic access tokens)', () => {
+  let dt: FakeDynatrace;
+  let n = 0;
+
+  beforeAll(async () => {
+    dt = await startFakeDynatrace();
+  });
+  beforeEach(() => {
+    Object.assign(process.env, { ROTATION_KIND: 'dynatrace', ROTATION_API_URL: dt.url, ROTATION_TOKEN_LIFETIME_DAYS: '67' });
+    delete process.env.ROTATION_ECS_CLUSTER;
+    delete process.env.ROTATION_ECS_SERVICE;
+  });
+  afterAll(async () => {
+    await dt.close();
+  });
+
+  const run = (arn: string, token: string, step: string) => handler({ SecretId: arn, ClientRequestToken: token, Step: step });
+  const accepted = async (token: string) => (await fetch(`${dt.url}/api/v2/apiTokens/lookup`, {
+    method: 'POST', headers: { 'authorization': `Api-Token ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+  })).status === 200;
+  function secret(token: string): { name: string; arn: string } {
+    const name = `mcp/dynatrace-${++n}`;
+    const arn = sm.put(name, JSON.stringify({ token, url: dt.url }));
+    sm.enableRotation(name);
+    return { name, arn };
+  }
+
+  it('creates a token of the same name and scopes, keeps the old one valid until finishSecret, then deletes it', async () => {
+    // Prepare
+    const old = `dt0c01.OLDTOKEN${++n}.${'x'.repeat(64)}`;
+    dt.apiTokens.set(old, { id: `dt0c01.OLDTOKEN${n}`, name: 'mcp-dynatrace', scopes: ['apiTokens.read', 'apiTokens.write', 'problems.read'], expirationDate: null, deleted: false });
+    const { name, arn } = secret(old);
+    const token = sm.startRotation(name);
+    // Act + Assess
+    await run(arn, token, 'createSecret');
+    const created = dt.requests.find((r) => r.method === 'POST' && r.path === '/api/v2/apiTokens')!;
+    expect(created.headers.authorization).toBe(`Api-Token ${old}`);
+    expect(created.body).toEqual({ name: 'mcp-dynatrace', scopes: ['apiTokens.read', 'apiTokens.write', 'problems.read'], expirationDate: expect.any(String) });
+    expect(Date.parse((created.body as { expirationDate: string }).expirationDate) - Date.now()).toBeGreaterThan(66 * DAY);
+    const pending = json(sm.valueOf(name, 'AWSPENDING'));
+    expect(pending.url).toBe(dt.url);
+    for (const step of ['setSecret', 'testSecret']) await run(arn, token, step);
+    expect(await accepted(old)).toBe(true);
+    await run(arn, token, 'finishSecret');
+    expect(sm.stagesOf(name)).toEqual({ v1: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(await accepted(old)).toBe(false);
+    expect(await accepted(pending.token)).toBe(true);
+    expect(dt.apiTokens.get(pending.token)!.scopes).toEqual(['apiTokens.read', 'apiTokens.write', 'problems.read']);
+    // finishSecret run again: the old token is gone already, nothing fails
+    await run(arn, token, 'finishSecret');
+  });
+
+  it('a failure in setSecret leaves the current token working', async () => {
+    const { name, arn } = secret(`dt0c01.KEEP${++n}.${'k'.repeat(64)}`);
+    const token = sm.startRotation(name);
+    await run(arn, token, 'createSecret');
+    sm.failNext('secretsmanager.GetSecretValue', 500, 5);
+    await expect(run(arn, token, 'setSecret')).rejects.toThrow();
+    expect(sm.stagesOf(name)[token]).toEqual(['AWSPENDING']);
+    expect(await accepted(json(sm.valueOf(name)).token)).toBe(true);
+  });
+
+  it('a token without apiTokens.write is reported and nothing is made', async () => {
+    const weak = `dt0c01.WEAK${++n}.${'w'.repeat(64)}`;
+    dt.apiTokens.set(weak, { id: `dt0c01.WEAK${n}`, name: 'weak', scopes: ['problems.read'], expirationDate: null, deleted: false });
+    const { name, arn } = secret(weak);
+    const token = sm.startRotation(name);
+    await expect(run(arn, token, 'createSecret')).rejects.toThrow('Dynatrace refused to create a token (403): the secret\'s token needs the apiTokens.write scope');
+    expect(sm.valueOf(name, 'AWSPENDING')).toBeUndefined();
   });
 });

@@ -153,6 +153,13 @@ describe('ServerSecretRotation', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { ROTATION_ECS_CLUSTER: 'mcp-cluster', ROTATION_ECS_SERVICE: 'gitlab' } } });
   });
 
+  test('Dynatrace: the environment URL is required and becomes ROTATION_API_URL', () => {
+    expect(() => stackWith({ kind: RotationKind.DYNATRACE })).toThrow('`apiUrl` is required for dynatrace: it has no public API URL (Dynatrace: the environment URL, https://<id>.live.dynatrace.com), got: undefined');
+    stackWith({ kind: RotationKind.DYNATRACE, apiUrl: 'https://abc12345.live.dynatrace.com' }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { ROTATION_KIND: 'dynatrace', ROTATION_API_URL: 'https://abc12345.live.dynatrace.com' } },
+    });
+  });
+
   test('a secret imported by name is named with the suffix wildcard in the policy and the invoke permission', () => {
     const stack = new Stack(new App(), 'ByName', { env: ENV });
     new ServerSecretRotation(stack, 'R', { kind: RotationKind.GITLAB, secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'mcp/gitlab-token') });
