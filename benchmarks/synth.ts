@@ -1,6 +1,6 @@
 /**
  * Synthesis benchmark: prints figures, asserts nothing.
- * `npx ts-node --project tsconfig.dev.json benchmarks/synth.ts [--sizes 1,10,50] [--runs 3] [--mix gitlab|spec]
+ * `npx ts-node --project tsconfig.dev.json benchmarks/synth.ts [--sizes 1,10,50,100] [--runs 3] [--mix gitlab|spec]
  *   [--topologies lambdaPerServer,lambdaMultiServer,fargatePerServer,fargateMultiServer] [--no-largest]`
  *
  * For each topology and fleet size N (GitLab servers gl-1..gl-N, GitLab.com, token by complete
@@ -37,7 +37,7 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
-const SIZES = arg('sizes', '1,10,50').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const SIZES = arg('sizes', '1,10,50,100').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
 const RUNS = Math.max(1, Number(arg('runs', '3')) || 3);
 
 const CFN_RESOURCE_LIMIT = 500;
@@ -105,6 +105,8 @@ interface Figures {
   readonly parameters: number;
   readonly templateBytes: number;
   readonly totalTemplateBytes: number;
+  /** Each template: the stack's id (the nested stacks' construct ids), resources, outputs, parameters, bytes. */
+  readonly perStack: Array<{ id: string; resources: number; outputs: number; parameters: number; bytes: number }>;
   /** The largest function environment: keys + values, and serialized as JSON. */
   readonly envBytes: number;
   readonly envJsonBytes: number;
@@ -150,6 +152,13 @@ function synthOnce(topology: typeof TOPOLOGIES[number], n: number, context: Reco
       parameters: most((t) => Object.keys(t.json.Parameters ?? {}).length),
       templateBytes: most((t) => t.bytes),
       totalTemplateBytes: templates.reduce((sum, t) => sum + t.bytes, 0),
+      perStack: templates.map((t, i) => ({
+        id: i === 0 ? stack.stackName : nested[i - 1].node.id,
+        resources: Object.keys(t.json.Resources ?? {}).length,
+        outputs: Object.keys(t.json.Outputs ?? {}).length,
+        parameters: Object.keys(t.json.Parameters ?? {}).length,
+        bytes: t.bytes,
+      })),
       envBytes: Math.max(0, ...envBytes),
       envJsonBytes: Math.max(0, ...envJsonBytes),
       functions: environments.length,
@@ -238,6 +247,7 @@ async function main(): Promise<void> {
   row(COLUMNS.map(([name]) => name));
   row(COLUMNS.map(([, width]) => '-'.repeat(width)));
   const errors: string[] = [];
+  const split: string[] = [];
   for (const topology of TOPOLOGIES) {
     for (const n of SIZES) {
       const runs: Figures[] = [];
@@ -249,6 +259,10 @@ async function main(): Promise<void> {
       }
       if (error === undefined) {
         figuresRow(topology.name, n, runs[0], fmt(median(runs.map((r) => r.ms))));
+        if (runs[0].stacks > 1) {
+          split.push(`${topology.name} ${n}: ${runs[0].perStack
+            .map((t) => `${t.id} ${t.resources} res / ${t.outputs} out / ${t.parameters} par / ${t.bytes} B`).join('; ')}`);
+        }
         continue;
       }
       const note = `[${errors.length + 1}]`;
@@ -263,6 +277,10 @@ async function main(): Promise<void> {
       }
       row([topology.name, String(n), `FAILS ${note}`, ...COLUMNS.slice(3).map(() => '-')]);
     }
+  }
+  if (split.length > 0) {
+    process.stdout.write('\nper stack of the fleets split over nested stacks (resources / outputs / parameters / template bytes):\n');
+    split.forEach((line) => process.stdout.write(`${line}\n`));
   }
   if (errors.length > 0) {
     process.stdout.write('\nsynthesis errors (rows marked FAILS show the fleet measured with the resource limit check off, where it applies):\n');
