@@ -111,6 +111,7 @@ function restApiFrontDoor(fleet: McpServerFleet, api: apigateway.RestApi): Front
       // is mapped (and then matches no route), and RFC 9728's well-known URL, inserted at the
       // host's root, lands on the stage's metadata resources.
       new apigateway.BasePathMapping(scope, 'BasePathMapping', { domainName: domain, restApi: api, stage });
+      pointUnauthorizedAtCustomName(api, domainName);
       return { target: new route53targets.ApiGatewayDomain(domain), certificate, restDomain: domain };
     },
   };
@@ -174,6 +175,28 @@ function loadBalancerFrontDoor(fleet: McpServerFleet, loadBalancer: elbv2.Applic
       return { target: albTarget(loadBalancer), certificate };
     },
   };
+}
+
+/**
+ * With Cognito and one server, the REST API's authorizer answers a missing token itself, naming
+ * the server's RFC 9728 metadata on the API's own host. A client of the custom name would read
+ * there a `resource` that is not the URL it connected to, and stop: name the metadata on the
+ * custom name instead (the stage is at its root), as the runtime does for the requests it answers.
+ */
+function pointUnauthorizedAtCustomName(api: apigateway.RestApi, domainName: string): void {
+  const header = 'gatewayresponse.header.WWW-Authenticate';
+  for (const construct of api.node.findAll()) {
+    if (!(construct instanceof apigateway.CfnGatewayResponse) || construct.responseType !== 'UNAUTHORIZED') continue;
+    const parameters = construct.responseParameters as Record<string, string> | undefined;
+    const value = parameters?.[header];
+    // `'Bearer resource_metadata="https://<api host>/<stage>/.well-known/oauth-protected-resource/<server>/mcp"'`
+    const match = typeof value === 'string' ? /resource_metadata="[^"]*?(\/\.well-known\/[^"]+)"/.exec(value) : null;
+    if (!match) continue;
+    const pointed = `'Bearer resource_metadata="https://${domainName}${match[1]}"'`;
+    construct.responseParameters = { ...parameters, [header]: pointed };
+    // A gateway response reaches the stage with a new deployment only: the changed header makes one.
+    api.latestDeployment?.addToLogicalId({ unauthorizedResponse: pointed });
+  }
 }
 
 /**

@@ -3,13 +3,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DOMAIN, ISSUER, ZONE_ID, computeOf, fleetIn, importedCertificate, logicalIdOf, onlyResource, refOf, resourcesOf, setUp, zoneIn } from './helpers';
-import { FleetAuth } from '../../../src';
+import { FleetAuth, McpServer, McpServerFleet, ServerCredential } from '../../../src';
 import { FargateComputeBase } from '../../../src/compute/fargate/base';
 import { LambdaMultiServerCompute } from '../../../src/compute/lambda/multi-server';
 import { LambdaPerServerCompute } from '../../../src/compute/lambda/per-server';
 import { FleetComputeBinding, IFleetCompute, IFleetContext, FleetServerDescription } from '../../../src/compute/types';
 import { FleetDomain } from '../../../src/dns/fleet-domain';
-import { newStack } from '../helpers';
+import { GITLAB_SECRET_ARN, newStack } from '../helpers';
 
 /** The health check config every front door gets (spec C.2), with its own host and path. */
 const specHealthCheck = (fqdn: unknown, resourcePath: string) => ({
@@ -381,5 +381,33 @@ describe('FleetDomain and the HTTP API\'s JWT authorizer', () => {
     });
     new FleetDomain(stack, 'Domain', { fleet, domainName: DOMAIN, hostedZone: zoneIn(stack) });
     expect(audienceOf(Template.fromStack(stack))).toEqual(['api://mcp-servers']);
+  });
+});
+
+describe('FleetDomain and the REST API\'s Cognito answer to a missing token', () => {
+  test('with one server, the 401 names the metadata on the custom name', () => {
+    const build = (withDomain: boolean) => {
+      const stack = newStack();
+      const fleet = new McpServerFleet(stack, 'Fleet', {
+        environment: 'production',
+        servers: [McpServer.gitlab({ token: ServerCredential.fromSecretCompleteArn(GITLAB_SECRET_ARN, 'token') })],
+        compute: computeOf(stack, 'lambdaPerServer'),
+        auth: FleetAuth.cognito(),
+      });
+      if (withDomain) new FleetDomain(stack, 'Domain', { fleet, domainName: DOMAIN, hostedZone: zoneIn(stack) });
+      const template = Template.fromStack(stack);
+      return {
+        header: resourcesOf(template, 'AWS::ApiGateway::GatewayResponse')
+          .find(([, r]) => r.Properties.ResponseType === 'UNAUTHORIZED')![1].Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate'],
+        deployment: onlyResource(template, 'AWS::ApiGateway::Deployment')[0],
+      };
+    };
+    const without = build(false);
+    const withDomain = build(true);
+    // without the domain: the API's own host
+    expect(JSON.stringify(without.header)).toMatch(/execute-api.*\/production\/\.well-known\/oauth-protected-resource\/gitlab\/mcp/);
+    expect(withDomain.header).toBe('\'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/gitlab/mcp"\'');
+    // and a new deployment carries the changed answer to the stage
+    expect(withDomain.deployment).not.toBe(without.deployment);
   });
 });
