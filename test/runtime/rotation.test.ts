@@ -9,16 +9,19 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
 import { handler, rotationSettings } from '../../runtime/rotation';
 import { signedHeaders } from '../../runtime/rotation/ecs';
 import { startFakeDynatrace, type FakeDynatrace } from '../fakes/fake-dynatrace';
 import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { startFakeHttpApi, type FakeHttpApi } from '../fakes/fake-http-api';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager';
+import { connectClient } from '../helpers/mcp-client';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 const DAY = 86_400_000;
 const json = (raw: string | undefined) => JSON.parse(raw ?? 'null');
+const run = (arn: string, token: string, step: string) => handler({ SecretId: arn, ClientRequestToken: token, Step: step });
 
 // One Secrets Manager for the file: the function's client is made once per process, like Lambda's.
 let sm: FakeSecretsManager;
@@ -59,7 +62,6 @@ describe('secret rotation (GitLab)', () => {
     sm.enableRotation(name);
     return { name, arn };
   }
-  const run = (arn: string, token: string, step: string) => handler({ SecretId: arn, ClientRequestToken: token, Step: step });
   /** Whether the fake GitLab accepts the token now. */
   const accepted = async (token: string) => (await fetch(`${gitlab.url}/personal_access_tokens/self`, { headers: { 'PRIVATE-TOKEN': token } })).status === 200;
   const rotations = () => gitlab.requests.filter((r) => r.path.endsWith('/personal_access_tokens/self/rotate'));
@@ -318,7 +320,6 @@ describe('secret rotation (Dynatrace classic access tokens)', () => {
     await dt.close();
   });
 
-  const run = (arn: string, token: string, step: string) => handler({ SecretId: arn, ClientRequestToken: token, Step: step });
   const accepted = async (token: string) => (await fetch(`${dt.url}/api/v2/apiTokens/lookup`, {
     method: 'POST', headers: { 'authorization': `Api-Token ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ token }),
   })).status === 200;
@@ -371,6 +372,76 @@ describe('secret rotation (Dynatrace classic access tokens)', () => {
     const token = sm.startRotation(name);
     await expect(run(arn, token, 'createSecret')).rejects.toThrow('Dynatrace refused to create a token (403): the secret\'s token needs the apiTokens.write scope');
     expect(sm.valueOf(name, 'AWSPENDING')).toBeUndefined();
+  });
+});
+
+describe('a running server and a rotation (runtime/core/credentials.ts refresh after a 401)', () => {
+  let gitlab: FakeGitLab;
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab();
+  });
+  afterAll(() => gitlab.close());
+  beforeEach(() => {
+    Object.assign(process.env, { ROTATION_KIND: 'gitlab', ROTATION_API_URL: gitlab.url, ROTATION_TOKEN_LIFETIME_DAYS: '67', ROTATION_TOKEN_FIELD: 'token' });
+    delete process.env.ROTATION_ECS_CLUSTER;
+    delete process.env.ROTATION_ECS_SERVICE;
+  });
+
+  async function serverOf(arn: string): Promise<{ fleet: FleetServer; call: () => Promise<boolean> }> {
+    const fleet = await startFleetServer({
+      port: 0,
+      env: { ...process.env, MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN_SECRET_ARN: `${arn}#token`, SECRET_CACHE_TTL_SECONDS: '300', SECRET_REFRESH_MIN_SECONDS: '0' },
+    });
+    const call = async () => {
+      const client = await connectClient(`${fleet.url}/gitlab/mcp`);
+      try {
+        return !(await client.callTool({ name: 'get_project', arguments: { project_id: 42 } })).isError;
+      } finally {
+        await client.close();
+      }
+    };
+    return { fleet, call };
+  }
+
+  it('with a standby token, every call succeeds before, during and after the rotation', async () => {
+    // Prepare
+    const name = 'mcp/running-standby';
+    const arn = sm.put(name, JSON.stringify({ token: 'glpat-running', standbyToken: 'glpat-running-standby' }));
+    sm.enableRotation(name);
+    const { fleet, call } = await serverOf(arn);
+    try {
+      // Act + Assess
+      expect(await call()).toBe(true);
+      const token = sm.startRotation(name);
+      for (const step of STEPS) {
+        await run(arn, token, step);
+        expect(await call()).toBe(true);
+      }
+    } finally {
+      await fleet.close(1000);
+    }
+  });
+
+  it('with one token, calls fail from createSecret until finishSecret, then the server re-reads and succeeds', async () => {
+    // Prepare
+    const name = 'mcp/running-single';
+    const arn = sm.put(name, JSON.stringify({ token: 'glpat-running-single' }));
+    sm.enableRotation(name);
+    const { fleet, call } = await serverOf(arn);
+    try {
+      expect(await call()).toBe(true);
+      const token = sm.startRotation(name);
+      // Act: the window
+      await run(arn, token, 'createSecret');
+      const during = await call();
+      for (const step of STEPS.slice(1)) await run(arn, token, step);
+      const after = await call();
+      // Assess
+      expect(during).toBe(false);
+      expect(after).toBe(true);
+    } finally {
+      await fleet.close(1000);
+    }
   });
 });
 
