@@ -23,8 +23,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../src';
-import { GitHubDeployRole } from '../../src/cicd';
+import { FleetAuth, FleetCompute, GitHubDeployRole, McpServer, McpServerFleet, ServerCredential } from '../../src';
 
 export function buildApp(app: App = new App()): App {
   const context = (key: string): string | undefined => app.node.tryGetContext(key);
