@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { certificate } from './fargate/helpers';
 import { FleetAuth } from '../../../src/auth/fleet-auth';
@@ -242,6 +243,54 @@ describe('the threshold: serversPerStack', () => {
     expect(resourcesOf(nested, 'AWS::ApiGateway::Resource')).toHaveLength(15 * 5);
     expect(resourcesOf(nested, 'AWS::ApiGateway::Method')).toHaveLength(15 * 7);
     expect(Object.keys(nested.Resources).length).toBeLessThan(LIMITS.resources);
+  });
+});
+
+describe('the split with every authentication, CORS and a VPC', () => {
+  const variants: Array<[string, Partial<McpServerFleetProps>, Record<string, unknown>]> = [
+    ['cognito()', { auth: FleetAuth.cognito() }, { AuthorizationType: 'COGNITO_USER_POOLS' }],
+    ['apiKeys()', { auth: FleetAuth.apiKeys() }, { ApiKeyRequired: true }],
+    ['iam() and allowed origins', { allowedOrigins: ['https://app.example.com'] }, { AuthorizationType: 'AWS_IAM' }],
+  ];
+
+  test.each(variants)('%s: 20 servers synthesize, each POST authenticates as the fleet says, zero cdk-nag findings', (_name, props, post) => {
+    const f = perServerFleet(20, props);
+    expect(f.nested).toHaveLength(2);
+    for (const nested of f.nested) {
+      const template = Template.fromStack(nested);
+      const posts = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }));
+      expect(posts.length).toBe(2 * Object.keys(template.findResources('AWS::Lambda::Function')).length);
+      for (const method of posts) expect(method.Properties).toEqual(expect.objectContaining(post));
+      expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(LIMITS.resources);
+    }
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(f.app);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([]);
+  });
+
+  test('in a VPC: the one security group stays in the fleet\'s stack, every function of every nested stack uses it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scale', { env: { account: '123456789012', region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1 });
+    new McpServerFleet(stack, 'Fleet', { environment: 'production', servers: gitlabServers(20), compute: FleetCompute.lambdaPerServer({ vpc }) });
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+    expect(nested).toHaveLength(2);
+    for (const n of nested) {
+      Template.fromStack(n).allResourcesProperties('AWS::Lambda::Function', {
+        VpcConfig: Match.objectLike({ SecurityGroupIds: [{ Ref: Match.stringLikeRegexp('^referenceto.*SecurityGroup.*GroupId$') }] }),
+      });
+    }
+  });
+
+  test('cognito(): the one authorizer stays in the fleet\'s stack, the nested methods name it', () => {
+    const f = perServerFleet(20, { auth: FleetAuth.cognito() });
+    Template.fromStack(f.stack).resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    for (const nested of f.nested) {
+      Template.fromStack(nested).resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+      Template.fromStack(nested).hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'POST', AuthorizerId: { Ref: Match.stringLikeRegexp('^referenceto.*Authorizer.*Ref$') },
+      });
+    }
   });
 });
 
