@@ -1,7 +1,7 @@
-"""Remote MCP servers on AWS Lambda, from Python: the `mcp-server-fleet` constructs through their
-jsii-built Python package (`mcp_server_fleet`).
+"""Remote MCP servers on AWS Lambda and ECS Fargate, from Python: the `mcp-server-fleet` constructs
+through their jsii-built Python package (`mcp_server_fleet`).
 
-Two stacks, the Python twins of the TypeScript examples next to this folder, each with the spec's
+Four stacks, the Python twins of the TypeScript examples next to this folder, each with the spec's
 five servers (GitLab, Atlassian, Dynatrace, PagerDuty, ServiceNow):
 
 * ``McpServersLambdaMultiServer`` (``../lambda-multi-server.ts``, spec A.6): the five servers and a
@@ -11,6 +11,12 @@ five servers (GitLab, Atlassian, Dynatrace, PagerDuty, ServiceNow):
 * ``McpServersLambdaPerServer`` (``../lambda-per-server.ts``, spec A.1-A.5): each of the five as its
   own Lambda function behind one REST API with a usage plan; callers sign in to the Cognito user
   pool the fleet creates. Every server is read-only.
+* ``McpServersFargatePerServer`` (``../fargate-per-server.ts``, spec B.1-B.8): each of the five as its
+  own ECS Fargate service behind one application load balancer (HTTPS on ``-c domainName=...``,
+  default mcp.example.com), a target group and a listener rule each; every task checks its callers'
+  bearer tokens of ``-c oauthIssuer=...`` (an ALB checks none). Read-only.
+* ``McpServersFargateMultiServer`` (``../fargate-multi-server.ts``, spec B.6): the five in one ECS
+  Fargate service behind the same kind of load balancer, still a target group and a rule per server.
 
 Before deploying, create the secrets, one JSON secret per server as the spec (A.4) recommends;
 Atlassian's and ServiceNow's hold both of their credentials::
@@ -46,11 +52,15 @@ Until ``mcp-server-fleet`` is on PyPI, install the wheel built in the repository
 ``pip install ../../dist/python/mcp_server_fleet-*.whl -r requirements.txt``.
 ``bash examples/python/run-tests.sh`` (from the repository root) does that and runs ``test_app.py``.
 
-Context (``-c key=value``), the keys of the TypeScript examples (each applies to both stacks):
+Context (``-c key=value``), the keys of the TypeScript examples (each applies to every stack it concerns):
 
     oauthIssuer             required: the authorization server's issuer URL (the tokens' ``iss``)
     oauthAudience           comma-separated accepted ``aud`` values (default: each server's endpoint URL)
     cognitoDomainPrefix     a Cognito domain prefix for the per-server stack's sign-in pages
+    domainName              the Fargate stacks' public name (default mcp.example.com)
+    hostedZoneId, zoneName  its Route 53 hosted zone (both or neither): certificate validation, alias record
+    certificateArn          an ACM certificate for domainName instead of a created one
+    gitlabApiUrl            the GitLab API (default https://gitlab.com/api/v4)
     environment             development | staging | production (default production)
     <secret>SecretArn       a secret's complete ARN (wins over its name), <secret> one of
                             gitlabToken, atlassian, dynatraceToken, pagerdutyToken, servicenow
@@ -73,6 +83,8 @@ import os
 from typing import Callable, List, Optional
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
@@ -82,6 +94,7 @@ DEFAULT_INTERNAL_GITLAB_URL = "https://gitlab.example.com/api/v4"
 DEFAULT_ATLASSIAN_URL = "https://example.atlassian.net"
 DEFAULT_DYNATRACE_URL = "https://abc12345.live.dynatrace.com"
 DEFAULT_SERVICENOW_URL = "https://example.service-now.com"
+DEFAULT_DOMAIN_NAME = "mcp.example.com"
 
 
 def _context(scope: Construct, key: str) -> Optional[str]:
@@ -114,7 +127,7 @@ def _spec_servers(stack: cdk.Stack) -> List[McpServer]:
     pagerduty = _json_secret(stack, "pagerdutyToken", "mcp/pagerduty-token")
     servicenow = _json_secret(stack, "servicenow", "mcp/servicenow-credentials")
     return [
-        McpServer.gitlab(token=gitlab("token")),
+        McpServer.gitlab(api_url=_context(stack, "gitlabApiUrl"), token=gitlab("token")),
         McpServer.atlassian(
             url=_context(stack, "atlassianUrl") or DEFAULT_ATLASSIAN_URL,
             email=atlassian("email"),
@@ -196,8 +209,74 @@ class LambdaPerServerStack(cdk.Stack):
         )
 
 
+def _required_issuer(stack: cdk.Stack, why: str) -> str:
+    issuer = _context(stack, "oauthIssuer")
+    if not issuer:
+        raise ValueError(f"Set the authorization server's issuer: -c oauthIssuer=https://<your issuer> ({why})")
+    return issuer
+
+
+def _front_door(stack: cdk.Stack) -> dict:
+    """The Fargate computes' name, certificate and hosted zone, from ``domainName``, ``certificateArn``,
+    ``hostedZoneId`` and ``zoneName``."""
+    certificate_arn = _context(stack, "certificateArn")
+    hosted_zone_id = _context(stack, "hostedZoneId")
+    zone_name = _context(stack, "zoneName")
+    if bool(hosted_zone_id) != bool(zone_name):
+        raise ValueError("Give both -c hostedZoneId= and -c zoneName= (the zone's id and its name), or neither; "
+                         f"got hostedZoneId={hosted_zone_id!r}, zoneName={zone_name!r}")
+    return {
+        "domain_name": _context(stack, "domainName") or DEFAULT_DOMAIN_NAME,
+        "certificate": acm.Certificate.from_certificate_arn(stack, "Certificate", certificate_arn) if certificate_arn else None,
+        "hosted_zone": route53.HostedZone.from_hosted_zone_attributes(
+            stack, "HostedZone", hosted_zone_id=hosted_zone_id, zone_name=zone_name) if hosted_zone_id else None,
+    }
+
+
+def _bearer_tokens(stack: cdk.Stack) -> FleetAuth:
+    """Tokens of your authorization server, checked by every task (an ALB checks none)."""
+    issuer = _required_issuer(stack, "the load balancer checks no token: every task checks its callers' bearer tokens")
+    return FleetAuth.oauth(issuer=issuer, audience=_split_list(_context(stack, "oauthAudience")), required_scopes=["mcp:read"])
+
+
+class FargatePerServerStack(cdk.Stack):
+    """One ECS Fargate service per server (the spec's five) behind one application load balancer."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+
+        auth = _bearer_tokens(self)
+        self.fleet = McpServerFleet(
+            self,
+            "Fleet",
+            environment=_context(self, "environment") or "production",
+            servers=_spec_servers(self),
+            compute=FleetCompute.fargate_per_server(**_front_door(self)),
+            auth=auth,
+            allowed_origins=_split_list(_context(self, "allowedOrigins")),
+        )
+
+
+class FargateMultiServerStack(cdk.Stack):
+    """One ECS Fargate service hosting the spec's five servers behind one application load balancer."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+
+        auth = _bearer_tokens(self)
+        self.fleet = McpServerFleet(
+            self,
+            "Fleet",
+            environment=_context(self, "environment") or "production",
+            servers=_spec_servers(self),
+            compute=FleetCompute.fargate_multi_server(**_front_door(self)),
+            auth=auth,
+            allowed_origins=_split_list(_context(self, "allowedOrigins")),
+        )
+
+
 def build_app(app: Optional[cdk.App] = None) -> cdk.App:
-    """Adds both stacks to `app` (a new one by default) without synthesizing it."""
+    """Adds the four stacks to `app` (a new one by default) without synthesizing it."""
     app = app if app is not None else cdk.App()
     env = cdk.Environment(
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
@@ -214,6 +293,24 @@ def build_app(app: Optional[cdk.App] = None) -> cdk.App:
         "McpServersLambdaPerServer",
         env=env,
         description="Remote MCP servers: one Lambda function per server behind a REST API (mcp-server-fleet)",
+    )
+    # A region, so the load balancer's access-log bucket can grant Elastic Load Balancing of that
+    # region its writes (an environment-agnostic stack cannot name that principal, and logs nothing).
+    fargate_env = cdk.Environment(
+        account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+        region=os.environ.get("CDK_DEFAULT_REGION") or "us-east-1",
+    )
+    FargatePerServerStack(
+        app,
+        "McpServersFargatePerServer",
+        env=fargate_env,
+        description="Remote MCP servers: one ECS Fargate service per server behind an application load balancer (mcp-server-fleet)",
+    )
+    FargateMultiServerStack(
+        app,
+        "McpServersFargateMultiServer",
+        env=fargate_env,
+        description="Remote MCP servers: one ECS Fargate service hosting every server behind an application load balancer (mcp-server-fleet)",
     )
     return app
 

@@ -19,7 +19,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
 
-from app import LambdaMultiServerStack, LambdaPerServerStack, build_app
+from app import FargateMultiServerStack, FargatePerServerStack, LambdaMultiServerStack, LambdaPerServerStack, build_app
 
 GITLAB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-token-AbCdEf"
 INTERNAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp/gitlab-internal-token-GhIjKl"
@@ -32,6 +32,9 @@ ISSUER = "https://login.example.com/oauth2/default"
 
 MULTI = "McpServersLambdaMultiServer"
 PER = "McpServersLambdaPerServer"
+FARGATE_PER = "McpServersFargatePerServer"
+FARGATE_MULTI = "McpServersFargateMultiServer"
+ALL_STACKS = [MULTI, PER, FARGATE_PER, FARGATE_MULTI]
 
 # The spec's five servers (both stacks), and the multi-server stack's six (a self-managed GitLab too).
 SPEC_SERVERS = ["gitlab", "atlassian", "dynatrace", "pagerduty", "servicenow"]
@@ -159,16 +162,18 @@ def test_app_runs_as_a_cdk_app_writes_a_cloud_assembly(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     stacks = sorted(k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack")
-    assert stacks == sorted([MULTI, PER])
+    assert stacks == sorted(ALL_STACKS)
     template = json.loads((tmp_path / f"{PER}.template.json").read_text())
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert sorted(f["Properties"]["Environment"]["Variables"]["SERVER_NAME"] for f in functions) == sorted(SPEC_SERVERS)
 
 
-def test_app_synthesizes_both_stacks(by_name):
-    assert [s.stack_name for s in by_name["assembly"].stacks] == [MULTI, PER]
+def test_app_synthesizes_the_four_stacks(by_name):
+    assert [s.stack_name for s in by_name["assembly"].stacks] == ALL_STACKS
     assert isinstance(by_name["stacks"][MULTI], LambdaMultiServerStack)
     assert isinstance(by_name["stacks"][PER], LambdaPerServerStack)
+    assert isinstance(by_name["stacks"][FARGATE_PER], FargatePerServerStack)
+    assert isinstance(by_name["stacks"][FARGATE_MULTI], FargateMultiServerStack)
 
 
 def test_lambda_code_is_the_runtime_bundled_in_the_wheel(by_name):
@@ -407,6 +412,150 @@ def test_per_server_reads_its_secret_by_arn_and_context(by_arn):
     template.has_resource_properties("AWS::ApiGateway::Stage", {"StageName": "staging"})
     resources = [r for s in _secret_statements(template) for r in _as_list(s["Resource"])]
     assert sorted(resources) == sorted(SECRETS[server][1] for server in SPEC_SERVERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# McpServersFargatePerServer and McpServersFargateMultiServer: ECS services behind an ALB
+# ---------------------------------------------------------------------------------------------
+
+
+def _tasks(template: Template) -> List[Dict[str, Any]]:
+    """Each task definition's one container: its name, environment (a dict) and task role."""
+    out = []
+    for td in template.find_resources("AWS::ECS::TaskDefinition").values():
+        [container] = td["Properties"]["ContainerDefinitions"]
+        out.append({
+            "name": container["Name"],
+            "env": {e["Name"]: e["Value"] for e in container.get("Environment", [])},
+            "secrets": container.get("Secrets"),
+            "role": td["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0],
+        })
+    return out
+
+
+def _rules(template: Template) -> List[Dict[str, Any]]:
+    rules = [r["Properties"] for r in template.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule").values()]
+    return sorted(rules, key=lambda r: r["Priority"])
+
+
+def _task_role_secret_resources(template: Template, role: str) -> List[Any]:
+    out = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "secretsmanager:GetSecretValue" in _as_list(statement["Action"]):
+                out.extend(_as_list(statement["Resource"]))
+    return out
+
+
+def test_fargate_per_server_one_service_target_group_and_rule_per_server(by_name):
+    template = by_name["templates"][FARGATE_PER]
+    assert [s.name for s in by_name["stacks"][FARGATE_PER].fleet.servers] == SPEC_SERVERS
+    for resource_type in ("AWS::ECS::Service", "AWS::ECS::TaskDefinition",
+                          "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancingV2::ListenerRule"):
+        template.resource_count_is(resource_type, len(SPEC_SERVERS))
+    template.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", 1)
+    template.has_resource_properties("AWS::ECS::TaskDefinition", {
+        "Cpu": "256", "Memory": "512", "RuntimePlatform": Match.object_like({"CpuArchitecture": "ARM64"}),
+    })
+    template.has_resource_properties("AWS::CertificateManager::Certificate", {"DomainName": "mcp.example.com"})
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {
+        "Port": 443, "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    })
+    rules = _rules(template)
+    assert [(r["Priority"], r["Conditions"][0]["PathPatternConfig"]["Values"][:2]) for r in rules] == [
+        (10 * (i + 1), [f"/{s}", f"/{s}/*"]) for i, s in enumerate(SPEC_SERVERS)]
+    tasks = _tasks(template)
+    assert sorted(t["env"]["SERVER_NAME"] for t in tasks) == sorted(SPEC_SERVERS)
+    for task in tasks:
+        server = task["env"]["SERVER_NAME"]
+        assert task["name"] == f"{server}-mcp-server"
+        assert (task["env"]["AUTH_MODE"], task["env"]["AUTH_ISSUER"], task["env"]["PORT"]) == ("oauth", ISSUER, "8080")
+        assert task["secrets"] is None, "credentials are read by ARN at run time, never injected"
+        assert sorted(k for k in task["env"] if k.endswith("_SECRET_ARN")) == sorted(SECRETS[server][2]), server
+
+
+def test_fargate_per_server_reads_its_secret_by_arn_and_context(by_arn):
+    template = by_arn["templates"][FARGATE_PER]
+    for task in _tasks(template):
+        server = task["env"]["SERVER_NAME"]
+        _name, arn, variables = SECRETS[server]
+        for variable, field in variables.items():
+            assert task["env"][variable] == f"{arn}#{field}", variable
+        assert task["env"]["ENVIRONMENT"] == "staging"
+        # its task role reads its own secret, once
+        assert _task_role_secret_resources(template, task["role"]) == [arn], server
+    env = {k: v for t in _tasks(template) for k, v in t["env"].items()}
+    assert env["ATLASSIAN_URL"] == "https://acme.atlassian.net"
+    assert env["PAGERDUTY_API_URL"] == "https://api.eu.pagerduty.com"
+
+
+def test_fargate_multi_server_one_service_a_target_group_and_rule_per_server(by_arn):
+    template = by_arn["templates"][FARGATE_MULTI]
+    template.resource_count_is("AWS::ECS::Service", 1)
+    template.resource_count_is("AWS::ECS::TaskDefinition", 1)
+    template.resource_count_is("AWS::ElasticLoadBalancingV2::TargetGroup", len(SPEC_SERVERS))
+    template.has_resource_properties("AWS::ECS::TaskDefinition", {"Cpu": "1024", "Memory": "2048"})
+    rules = _rules(template)
+    assert [r["Priority"] for r in rules] == [100 + i for i in range(len(SPEC_SERVERS))]
+    groups = template.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup")
+    health = [groups[r["Actions"][0]["TargetGroupArn"]["Ref"]]["Properties"]["HealthCheckPath"] for r in rules]
+    assert health == [f"/{s}/health" for s in SPEC_SERVERS]
+    [service] = template.find_resources("AWS::ECS::Service").values()
+    assert len(service["Properties"]["LoadBalancers"]) == len(SPEC_SERVERS)
+    [task] = _tasks(template)
+    assert task["env"]["MCP_SERVERS"] == ",".join(SPEC_SERVERS)
+    assert sorted(_task_role_secret_resources(template, task["role"])) == sorted(SECRETS[s][1] for s in SPEC_SERVERS)
+
+
+def test_fargate_hosted_zone_and_certificate_from_context(tmp_path):
+    context = {"oauthIssuer": ISSUER, "domainName": "mcp.acme.example", "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+               "zoneName": "acme.example"}
+    synthesized = _synth(tmp_path / "zone", context)
+    for stack in (FARGATE_PER, FARGATE_MULTI):
+        template = synthesized["templates"][stack]
+        template.has_resource_properties("AWS::Route53::RecordSet", {"Name": "mcp.acme.example.", "Type": "A"})
+        template.has_resource_properties("AWS::CertificateManager::Certificate", {
+            "DomainName": "mcp.acme.example",
+            "DomainValidationOptions": [{"DomainName": "mcp.acme.example", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}],
+        })
+        assert synthesized["stacks"][stack].fleet.endpoint_for("gitlab") == "https://mcp.acme.example/gitlab/mcp"
+    with pytest.raises(ValueError, match=r"Give both -c hostedZoneId= and -c zoneName="):
+        build_app(cdk.App(outdir=str(tmp_path / "half"), context={"oauthIssuer": ISSUER, "hostedZoneId": "Z0123456789ABCDEFGHIJ"}))
+
+
+def test_fargate_image_is_the_runtime_bundled_in_the_wheel(by_name):
+    """The container image's build context is the npm tarball's assets/server, Dockerfile included."""
+    assembly = by_name["assembly"]
+    directories = set()
+    for stack in (FARGATE_PER, FARGATE_MULTI):
+        manifest = json.loads((Path(assembly.directory) / f"{stack}.assets.json").read_text())
+        for image in manifest.get("dockerImages", {}).values():
+            directories.add(image["source"]["directory"])
+    assert len(directories) == 1, directories
+    staged_dir = Path(assembly.directory) / directories.pop()
+    staged = {p.relative_to(staged_dir).as_posix(): p.read_bytes() for p in staged_dir.rglob("*") if p.is_file()}
+    [tarball] = (Path(mcp_server_fleet.__file__).parent / "_jsii").glob("mcp-server-fleet@*.jsii.tgz")
+    prefix = "package/assets/server/"
+    bundled = {}
+    with tarfile.open(tarball) as tgz:
+        for member in tgz.getmembers():
+            if member.isfile() and member.name.startswith(prefix):
+                bundled[member.name[len(prefix):]] = tgz.extractfile(member).read()
+    assert "Dockerfile" in bundled and "index.js" in bundled, sorted(bundled)
+    assert sorted(staged) == sorted(bundled)
+    for name, content in bundled.items():
+        assert staged[name] == content, f"staged {name} differs from the wheel's"
+
+
+def test_fargate_compute_attributes_cross_the_jsii_bridge(by_name):
+    compute = by_name["stacks"][FARGATE_PER].fleet.compute
+    assert compute.service_for("gitlab").node.path != compute.service_for("servicenow").node.path
+    assert compute.load_balancer is not None and compute.cluster is not None
+    multi = by_name["stacks"][FARGATE_MULTI].fleet.compute
+    assert {multi.service_for(s).node.path for s in SPEC_SERVERS} == {multi.service_for("gitlab").node.path}
+    assert multi.target_group_for("gitlab").node.path != multi.target_group_for("pagerduty").node.path
 
 
 # ---------------------------------------------------------------------------------------------

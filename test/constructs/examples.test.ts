@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { environmentOf, resourcesOf } from './compute/fargate/helpers';
@@ -434,5 +436,20 @@ describe('Fargate examples synthesize', () => {
     expect(() => build(new App())).toThrow(/-c oauthIssuer=https:\/\/<your issuer>/);
     expect(() => build(new App({ context: { ...context, hostedZoneId: 'Z0123456789ABCDEFGHIJ' } })))
       .toThrow('Give both -c hostedZoneId= and -c zoneName= (the zone\'s id and its name), or neither; got hostedZoneId="Z0123456789ABCDEFGHIJ", zoneName=undefined');
+  });
+});
+
+describe('examples/README.md', () => {
+  test.each([
+    ['fargate-per-server', buildFargatePerServer],
+    ['fargate-multi-server', buildFargateMultiServer],
+  ] as const)('the %s row counts about as many resources as the template has', (name, build) => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'examples', 'README.md'), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith(`| [${name}.ts]`));
+    const stated = Number(/about (\d+) resources \|$/.exec(row ?? '')?.[1]);
+    const stack = build(new App({ context: { oauthIssuer: ISSUER } })).node.children[0] as Stack;
+    const actual = Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+    // "about": within 5 %, so a new alarm needs no edit but a new service does
+    expect(Math.abs(actual - stated) / actual).toBeLessThan(0.05);
   });
 });
