@@ -27,6 +27,9 @@ export interface McpLoadBalancerProps {
   readonly description: string;
 }
 
+/** Rules per application load balancer, besides the default actions (an AWS quota). */
+const MAX_LISTENER_RULES = 100;
+
 /** A server's place on the listener. */
 export interface ServerRoute {
   /** The server's name (its path segment). */
@@ -163,6 +166,10 @@ export class McpLoadBalancer extends Construct {
     if (taken) {
       throw new Error(`\`listenerPriorities\`: servers ${JSON.stringify(taken)} and ${JSON.stringify(route.name)} both have priority ${route.priority}; `
         + 'each rule of a listener needs its own');
+    }
+    if (this.priorities.size >= MAX_LISTENER_RULES) {
+      throw new Error(`An application load balancer holds at most ${MAX_LISTENER_RULES} listener rules (an AWS quota), one per server: `
+        + `${JSON.stringify(route.name)} would be rule ${this.priorities.size + 1}; split the servers over several fleets`);
     }
     this.priorities.set(route.priority, route.name);
     return new elbv2.ApplicationListenerRule(this, `${id}Rule`, {

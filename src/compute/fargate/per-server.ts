@@ -5,6 +5,9 @@ import { FARGATE_DEFAULTS } from '../../defaults';
 import { CredentialDelivery } from '../runtime-environment';
 import type { FleetServerDescription } from '../types';
 
+/** The most servers one stack holds: each brings about 20 resources (service, task, roles, scaling, target group, rule, alarms). */
+const MAX_SERVERS = 23;
+
 /** Settings of the one-service-per-server Fargate topology. */
 export interface FargatePerServerProps extends FargateComputeOptions {}
 
@@ -51,6 +54,11 @@ export class FargatePerServerCompute extends FargateComputeBase {
   /** @internal */
   protected _buildServices(context: FargateBuildContext, servers: FleetServerDescription[]): FargateServices {
     const { scope, fleet, options } = context;
+    if (servers.length > MAX_SERVERS) {
+      throw new Error(`FleetCompute.fargatePerServer() serves at most ${MAX_SERVERS} servers in one stack (about 20 resources each, under `
+        + `CloudFormation's 500), got ${servers.length}; use fargateMultiServer() (one service for all, up to the ALB's 100 rules), `
+        + 'lambdaPerServer() (split over nested stacks), or several fleets in separate stacks');
+    }
     const result: FargateServices = { services: new Map(), targetGroups: new Map(), monitored: [], monitoredTargets: [] };
     servers.forEach((server, index) => {
       const environment = fleet.renderRuntimeEnvironment([server], {

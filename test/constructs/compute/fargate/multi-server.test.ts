@@ -110,4 +110,8 @@ describe('FleetCompute.fargateMultiServer (spec B.6)', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
     template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: Match.arrayWith([{ CapacityProvider: 'FARGATE_SPOT', Weight: 3 }]) });
   });
+
+  test('past the ALB\'s 100 listener rules: refused, naming the quota', () => {
+    expect(() => fargateFleet(multiServer(), manyServers(101))).toThrow(/holds at most 100 listener rules .* "gl-101" would be rule 101/);
+  });
 });

@@ -414,3 +414,14 @@ describe('FleetCompute.fargatePerServer: the fleet', () => {
     expectLeastPrivilege(template);
   });
 });
+
+describe('FleetCompute.fargatePerServer: size', () => {
+  test('past 23 servers (CloudFormation\'s 500 resources) refused, naming the alternatives', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => McpServer.gitlab({
+      name: `gl-${i + 1}`, token: ServerCredential.fromSecretCompleteArn(GITLAB_SECRET_ARN, 'token'),
+    }));
+    expect(() => fargateFleet(perServer(), many(24))).toThrow(/serves at most 23 servers in one stack .* got 24; use fargateMultiServer\(\)/);
+    const { template } = fargateFleet(perServer(), many(23));
+    expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
+  });
+});
