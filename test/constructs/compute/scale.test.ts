@@ -338,7 +338,7 @@ describe('the other topologies at 100 servers: within the limits, or refused nam
     expect(outputs.filter((id) => /LogGroupName/.test(id))).toHaveLength(50);
   });
 
-  test('fargatePerServer is refused naming CloudFormation\'s 200 outputs (and, past 24 servers, the CDK names its 500 resources)', () => {
+  test('fargatePerServer past 23 servers is refused naming CloudFormation\'s 500 resources and the alternatives', () => {
     const fargateFleet = (count: number) => {
       const stack = new Stack(new App(), 'Scale', { env: { account: '123456789012', region: 'us-east-1' } });
       new McpServerFleet(stack, 'Fleet', {
@@ -349,9 +349,10 @@ describe('the other topologies at 100 servers: within the limits, or refused nam
       });
       return stack;
     };
-    expect(() => fargateFleet(100)).toThrow(/would declare 303 outputs in stack Scale, over CloudFormation's 200 outputs per stack.*several fleets/);
-    const fifty = fargateFleet(50);
-    expect(() => Template.fromStack(fifty)).toThrow(/Number of resources in stack 'Scale': \d+ is greater than allowed maximum of 500/);
+    for (const count of [24, 50, 100]) {
+      expect(() => fargateFleet(count)).toThrow(new RegExp(`serves at most 23 servers in one stack .*CloudFormation's 500.*got ${count}; use fargateMultiServer\\(\\)`));
+    }
+    expect(() => Template.fromStack(fargateFleet(23))).not.toThrow();
   });
 });
 
