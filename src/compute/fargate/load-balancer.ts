@@ -60,7 +60,7 @@ export class McpLoadBalancer extends Construct {
     // Spec B.5: in on 443 and 80 only, out to the tasks' port only (each target adds its rule).
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `Load balancer of ${props.description}: HTTPS (and HTTP to redirect) in, the tasks' port out`,
+      description: `Load balancer of ${props.description}: HTTPS (and HTTP to redirect) in, the task port out`,
       allowAllOutbound: false,
     });
     const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);

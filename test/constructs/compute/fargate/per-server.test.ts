@@ -425,3 +425,13 @@ describe('FleetCompute.fargatePerServer: size', () => {
     expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
   });
 });
+
+test('every security group description uses only the characters EC2 accepts', () => {
+  // EC2 GroupDescription: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* (an apostrophe fails the create).
+  for (const compute of [perServer(), (stack: any) => FleetCompute.fargateMultiServer({ certificate: certificate(stack) })]) {
+    const { template } = fargateFleet(compute, twoServers());
+    const descriptions = resourcesOf(template, 'AWS::EC2::SecurityGroup').map(([, g]) => g.Properties.GroupDescription);
+    expect(descriptions.length).toBeGreaterThan(1);
+    for (const d of descriptions) expect(d).toMatch(/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/);
+  }
+});
