@@ -10,12 +10,12 @@ import {
   renderToolList,
 } from './contract';
 import { AtlassianServerOptions, atlassianSpec } from './servers/atlassian';
+import type { ServerSpec } from './servers/common';
+import { CustomServerOptions, validateCustomServer } from './servers/custom';
 import { DynatraceServerOptions, dynatraceSpec } from './servers/dynatrace';
 import { GitLabServerOptions, gitlabSpec } from './servers/gitlab';
 import { PagerDutyServerOptions, pagerdutySpec } from './servers/pagerduty';
 import { ServiceNowServerOptions, servicenowSpec } from './servers/servicenow';
-import type { ServerSpec } from './servers/common';
-import { CustomServerOptions, validateCustomServer } from './servers/custom';
 import { validateServerName } from './validation';
 
 

@@ -43,10 +43,10 @@ export interface FargateBuildContext {
   readonly cluster: ecs.ICluster;
   readonly frontDoor: McpLoadBalancer;
   readonly taskSecurityGroup: ec2.SecurityGroup;
-  /** The listener priority of the server at `index` (the prop's, else the topology's default). */
-  priorityOf(server: FleetServerDescription, index: number): number;
   /** Whether the ALB also routes the servers' RFC 9728 metadata. */
   readonly metadata: boolean;
+  /** The listener priority of the server at `index` (the prop's, else the topology's default). */
+  priorityOf(server: FleetServerDescription, index: number): number;
 }
 
 /**

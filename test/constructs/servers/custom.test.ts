@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerArtifact, ServerCredential } from '../../../src';
-import { expectLeastPrivilege } from '../compute/least-privilege';
 import { certificate, containers, environmentOf, ISSUER, resourcesOf } from '../compute/fargate/helpers';
+import { expectLeastPrivilege } from '../compute/least-privilege';
 import { GITLAB_SECRET_ARN, newStack, policyStatements, twoServers } from '../helpers';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mcp/acme-token-QrStUv';
@@ -36,8 +37,15 @@ describe('McpServer.custom', () => {
     expect(container.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 3000 })]);
     expect(container.HealthCheck).toBeUndefined();
     expect(environmentOf(container)).toEqual({
-      PORT: '3000', HOST: '0.0.0.0', ALLOWED_HOSTS: '*', LOG_LEVEL: 'info', ENVIRONMENT: 'production',
-      AUTH_MODE: 'oauth', AUTH_ISSUER: ISSUER, POWERTOOLS_SERVICE_NAME: 'mcp-acme', SERVER_NAME: 'acme',
+      PORT: '3000',
+      HOST: '0.0.0.0',
+      ALLOWED_HOSTS: '*',
+      LOG_LEVEL: 'info',
+      ENVIRONMENT: 'production',
+      AUTH_MODE: 'oauth',
+      AUTH_ISSUER: ISSUER,
+      POWERTOOLS_SERVICE_NAME: 'mcp-acme',
+      SERVER_NAME: 'acme',
       ACME_URL: 'https://acme.example.com/api',
     });
     expect(container.Secrets).toEqual([{ Name: 'ACME_TOKEN', ValueFrom: `${SECRET_ARN}:token::` }]);
@@ -75,7 +83,7 @@ describe('McpServer.custom', () => {
     new McpServerFleet(other, 'Fleet', {
       environment: 'production',
       servers: [acme(ServerArtifact.fromLambdaCode(lambda.Code.fromEcrImage(
-        require('aws-cdk-lib/aws-ecr').Repository.fromRepositoryName(other, 'Repo', 'acme/mcp'), { tagOrDigest: '2.1.0' })))],
+        ecr.Repository.fromRepositoryName(other, 'Repo', 'acme/mcp'), { tagOrDigest: '2.1.0' })))],
       compute: FleetCompute.lambdaPerServer(),
     });
     const [[, fn]] = resourcesOf(Template.fromStack(other), 'AWS::Lambda::Function');

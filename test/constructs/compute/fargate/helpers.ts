@@ -1,7 +1,7 @@
 /** Shared set-up of the Fargate construct tests. */
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import { Stack } from 'aws-cdk-lib';
 import { FleetAuth, IFleetCompute, McpServer, McpServerFleet, McpServerFleetProps } from '../../../../src';
 import { newStack } from '../../helpers';
 

@@ -4,7 +4,8 @@ import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, policyStatements, twoServers } 
 import { expectLeastPrivilege } from '../least-privilege';
 import { ISSUER, certificate, containers, environmentOf, fargateFleet, resourcesOf } from './helpers';
 
-const multiServer = (props: Record<string, unknown> = {}) => (stack: any) => FleetCompute.fargateMultiServer({ certificate: certificate(stack), ...props });
+const multiServer = (props: Record<string, unknown> = {}) => (stack: any) =>
+  FleetCompute.fargateMultiServer({ certificate: certificate(stack), ...props });
 
 /** `count` GitLab servers named gl-1, gl-2... */
 function manyServers(count: number): McpServer[] {
@@ -20,7 +21,9 @@ describe('FleetCompute.fargateMultiServer (spec B.6)', () => {
     template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
     template.resourceCountIs('AWS::ECS::Service', 1);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      Cpu: '1024', Memory: '2048', NetworkMode: 'awsvpc',
+      Cpu: '1024',
+      Memory: '2048',
+      NetworkMode: 'awsvpc',
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
     const container = containers(template)['mcp-multi-server'];
@@ -53,8 +56,14 @@ describe('FleetCompute.fargateMultiServer (spec B.6)', () => {
     const groups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
     expect(groups.map(([, g]) => g.Properties.HealthCheckPath).sort()).toEqual(['/gitlab/health', '/gl-internal/health']);
     template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      Port: 8080, Protocol: 'HTTP', TargetType: 'ip', HealthyThresholdCount: 2, UnhealthyThresholdCount: 3,
-      HealthCheckTimeoutSeconds: 5, HealthCheckIntervalSeconds: 30, Matcher: { HttpCode: '200' },
+      Port: 8080,
+      Protocol: 'HTTP',
+      TargetType: 'ip',
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      HealthCheckTimeoutSeconds: 5,
+      HealthCheckIntervalSeconds: 30,
+      Matcher: { HttpCode: '200' },
     });
     const rules = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => r.Properties).sort((a, b) => a.Priority - b.Priority);
     expect(rules.map((r) => [r.Priority, r.Conditions[0].PathPatternConfig.Values.slice(0, 2)])).toEqual([

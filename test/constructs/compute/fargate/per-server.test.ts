@@ -1,14 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { CredentialDelivery, FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../../../../src';
+import { CredentialDelivery, FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential, ServerImage } from '../../../../src';
 import { GITLAB_SECRET_ARN, INTERNAL_SECRET_ARN, newStack, policyStatements, twoServers } from '../../helpers';
 import { expectLeastPrivilege } from '../least-privilege';
 import { CERTIFICATE_ARN, ISSUER, certificate, containers, environmentOf, fargateFleet, resourcesOf } from './helpers';
 
-const perServer = (props: Record<string, unknown> = {}) => (stack: any) => FleetCompute.fargatePerServer({ certificate: certificate(stack), ...props });
+const perServer = (props: Record<string, unknown> = {}) => (stack: any) =>
+  FleetCompute.fargatePerServer({ certificate: certificate(stack), ...props });
 
 describe('FleetCompute.fargatePerServer: cluster (spec B.1)', () => {
   test('FARGATE and FARGATE_SPOT, base 1 weight 1 / weight 3, Container Insights, Exec logging', () => {
@@ -32,7 +34,9 @@ describe('FleetCompute.fargatePerServer: cluster (spec B.1)', () => {
     const vpc = new ec2.Vpc(stack, 'Mine', { maxAzs: 2 });
     const cluster = new ecs.Cluster(stack, 'MyCluster', { vpc });
     new McpServerFleet(stack, 'Fleet', {
-      environment: 'production', servers: twoServers(), auth: FleetAuth.oauth({ issuer: ISSUER }),
+      environment: 'production',
+      servers: twoServers(),
+      auth: FleetAuth.oauth({ issuer: ISSUER }),
       compute: FleetCompute.fargatePerServer({ cluster, certificate: certificate(stack) }),
     });
     const template = Template.fromStack(stack);
@@ -181,13 +185,20 @@ describe('FleetCompute.fargatePerServer: services and scaling (spec B.3, B.6)', 
 
   test('scaling and deployment settings are overridable and checked', () => {
     const { template } = fargateFleet(perServer({
-      desiredCount: 3, maxCapacity: 6, cpuTargetUtilizationPercent: 60, memoryTargetUtilizationPercent: 75,
-      scaleOutCooldown: Duration.seconds(30), scaleInCooldown: Duration.seconds(600), healthCheckGracePeriod: Duration.seconds(90),
+      desiredCount: 3,
+      maxCapacity: 6,
+      cpuTargetUtilizationPercent: 60,
+      memoryTargetUtilizationPercent: 75,
+      scaleOutCooldown: Duration.seconds(30),
+      scaleInCooldown: Duration.seconds(600),
+      healthCheckGracePeriod: Duration.seconds(90),
       enableExecuteCommand: false,
       capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1 }],
     }), twoServers());
     template.allResourcesProperties('AWS::ECS::Service', {
-      DesiredCount: 3, HealthCheckGracePeriodSeconds: 90, EnableExecuteCommand: false,
+      DesiredCount: 3,
+      HealthCheckGracePeriodSeconds: 90,
+      EnableExecuteCommand: false,
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
     });
     template.allResourcesProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 6 });
@@ -306,12 +317,15 @@ describe('FleetCompute.fargatePerServer: load balancer (spec B.4)', () => {
     const stack = newStack();
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
     const fleet = new McpServerFleet(stack, 'Fleet', {
-      environment: 'production', servers: twoServers(), auth: FleetAuth.oauth({ issuer: ISSUER }),
+      environment: 'production',
+      servers: twoServers(),
+      auth: FleetAuth.oauth({ issuer: ISSUER }),
       compute: FleetCompute.fargatePerServer({ domainName: 'mcp.example.com', hostedZone }),
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'mcp.example.com', ValidationMethod: 'DNS',
+      DomainName: 'mcp.example.com',
+      ValidationMethod: 'DNS',
       DomainValidationOptions: [{ DomainName: 'mcp.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
     });
     template.hasResourceProperties('AWS::Route53::RecordSet', {
@@ -352,7 +366,9 @@ describe('FleetCompute.fargatePerServer: network (spec B.5)', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Mine', { maxAzs: 2 });
     new McpServerFleet(stack, 'Fleet', {
-      environment: 'production', servers: twoServers(), auth: FleetAuth.oauth({ issuer: ISSUER }),
+      environment: 'production',
+      servers: twoServers(),
+      auth: FleetAuth.oauth({ issuer: ISSUER }),
       compute: FleetCompute.fargatePerServer({ vpc, certificate: certificate(stack) }),
     });
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
@@ -397,9 +413,7 @@ describe('FleetCompute.fargatePerServer: the fleet', () => {
 
   test('an image from ECR: pull on that repository only', () => {
     const stack = newStack();
-    const { Repository } = require('aws-cdk-lib/aws-ecr');
-    const repository = Repository.fromRepositoryName(stack, 'Repo', 'mcp-servers/runtime');
-    const { ServerImage } = require('../../../../src');
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'mcp-servers/runtime');
     new McpServerFleet(stack, 'Fleet', {
       environment: 'production',
       servers: [McpServer.gitlab({ token: ServerCredential.fromSecretCompleteArn(GITLAB_SECRET_ARN, 'token') })],
