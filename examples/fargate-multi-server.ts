@@ -69,10 +69,9 @@
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+import { FleetAuth, FleetCompute, McpServerFleet } from '../src';
+import { hostedZone, specServers, splitList } from './spec-servers';
 
 export class FargateMultiServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -87,34 +86,11 @@ export class FargateMultiServerStack extends Stack {
         + '(the load balancer checks no token: every task checks its callers\' bearer tokens against that issuer)');
     }
 
-    // Each secret by complete ARN when given, else by name; a field of it per credential.
-    const gitlab = jsonSecret(this, 'gitlabToken', 'mcp/gitlab-token');
-    const atlassian = jsonSecret(this, 'atlassian', 'mcp/atlassian-credentials');
-    const dynatrace = jsonSecret(this, 'dynatraceToken', 'mcp/dynatrace-token');
-    const pagerduty = jsonSecret(this, 'pagerdutyToken', 'mcp/pagerduty-token');
-    const servicenow = jsonSecret(this, 'servicenow', 'mcp/servicenow-credentials');
-
     const domainName = context('domainName') ?? 'mcp.example.com';
     const certificateArn = context('certificateArn');
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
-      servers: [
-        McpServer.gitlab({ apiUrl: context('gitlabApiUrl'), token: gitlab('token') }),
-        McpServer.atlassian({
-          url: context('atlassianUrl') ?? 'https://example.atlassian.net',
-          email: atlassian('email'),
-          token: atlassian('token'),
-          jiraProjects: splitList(context('jiraProjects')),
-          confluenceSpaces: splitList(context('confluenceSpaces')),
-        }),
-        McpServer.dynatrace({ url: context('dynatraceUrl') ?? 'https://abc12345.live.dynatrace.com', token: dynatrace('token') }),
-        McpServer.pagerduty({ apiUrl: context('pagerdutyApiUrl'), token: pagerduty('token') }),
-        McpServer.servicenow({
-          instanceUrl: context('servicenowInstanceUrl') ?? 'https://example.service-now.com',
-          username: servicenow('username'),
-          password: servicenow('password'),
-        }),
-      ],
+      servers: specServers(this),
       compute: FleetCompute.fargateMultiServer({
         domainName,
         certificate: certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined,
@@ -126,31 +102,6 @@ export class FargateMultiServerStack extends Stack {
   }
 }
 
-/**
- * The fields of one JSON secret, as credentials: the secret named by `-c <key>SecretArn=<complete
- * ARN>` when given, else imported once by `-c <key>SecretName=` (default `defaultName`). Two
- * credentials from one secret (Atlassian's email and token) make one IAM grant and one read.
- */
-function jsonSecret(stack: Stack, key: string, defaultName: string): (field: string) => ServerCredential {
-  const arn: string | undefined = stack.node.tryGetContext(`${key}SecretArn`);
-  if (arn) return (field) => ServerCredential.fromSecretCompleteArn(arn, field);
-  const id = `${key.charAt(0).toUpperCase()}${key.slice(1)}Secret`;
-  const secret = secretsmanager.Secret.fromSecretNameV2(stack, id, stack.node.tryGetContext(`${key}SecretName`) ?? defaultName);
-  return (field) => ServerCredential.fromSecret(secret, field);
-}
-
-/** The hosted zone of `-c hostedZoneId=` and `-c zoneName=` (both or neither), or none. */
-function hostedZone(stack: Stack): route53.IHostedZone | undefined {
-  const hostedZoneId: string | undefined = stack.node.tryGetContext('hostedZoneId');
-  const zoneName: string | undefined = stack.node.tryGetContext('zoneName');
-  if (!hostedZoneId && !zoneName) return undefined;
-  if (!hostedZoneId || !zoneName) {
-    throw new Error(`Give both -c hostedZoneId= and -c zoneName= (the zone's id and its name), or neither; got hostedZoneId=${JSON.stringify(hostedZoneId)}, `
-      + `zoneName=${JSON.stringify(zoneName)}`);
-  }
-  return route53.HostedZone.fromHostedZoneAttributes(stack, 'HostedZone', { hostedZoneId, zoneName });
-}
-
 /** Builds the app without synthesizing it (the tests synthesize it themselves). */
 export function buildApp(app: App = new App()): App {
   new FargateMultiServerStack(app, 'McpServersFargateMultiServer', {
@@ -160,11 +111,6 @@ export function buildApp(app: App = new App()): App {
     description: 'Remote MCP servers: one ECS Fargate service hosting every server behind an application load balancer (mcp-server-fleet)',
   });
   return app;
-}
-
-function splitList(value: string | undefined): string[] | undefined {
-  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return list.length > 0 ? list : undefined;
 }
 
 if (require.main === module) {

@@ -48,6 +48,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
+import { jsonSecret, splitList } from './spec-servers';
 
 export class LambdaMultiServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -111,19 +112,6 @@ export class LambdaMultiServerStack extends Stack {
   }
 }
 
-/**
- * The fields of one JSON secret, as credentials: the secret named by `-c <key>SecretArn=<complete
- * ARN>` when given, else imported once by `-c <key>SecretName=` (default `defaultName`). Two
- * credentials from one secret (Atlassian's email and token) make one IAM grant and one read.
- */
-function jsonSecret(stack: Stack, key: string, defaultName: string): (field: string) => ServerCredential {
-  const arn: string | undefined = stack.node.tryGetContext(`${key}SecretArn`);
-  if (arn) return (field) => ServerCredential.fromSecretCompleteArn(arn, field);
-  const id = `${key.charAt(0).toUpperCase()}${key.slice(1)}Secret`;
-  const secret = secretsmanager.Secret.fromSecretNameV2(stack, id, stack.node.tryGetContext(`${key}SecretName`) ?? defaultName);
-  return (field) => ServerCredential.fromSecret(secret, field);
-}
-
 /** Builds the app without synthesizing it (the tests synthesize it themselves). */
 export function buildApp(app: App = new App()): App {
   new LambdaMultiServerStack(app, 'McpServersLambdaMultiServer', {
@@ -131,11 +119,6 @@ export function buildApp(app: App = new App()): App {
     description: 'Remote MCP servers: one Lambda function hosting every server behind an HTTP API (mcp-server-fleet)',
   });
   return app;
-}
-
-function splitList(value: string | undefined): string[] | undefined {
-  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return list.length > 0 ? list : undefined;
 }
 
 if (require.main === module) {
