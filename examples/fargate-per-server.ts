@@ -62,10 +62,9 @@
  * Every server is read-only (no `allowWrites`); a token needs the `mcp:read` scope.
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import { FleetAuth, FleetCompute, McpServerFleet } from '../src';
-import { hostedZone, specServers, splitList } from './spec-servers';
+import { fargateFrontDoor, oauthIssuer, specServers, splitList } from './spec-servers';
 
 export class FargatePerServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -74,22 +73,11 @@ export class FargatePerServerStack extends Stack {
     super(scope, id, props);
     const context = (key: string): string | undefined => this.node.tryGetContext(key);
 
-    const issuer = context('oauthIssuer');
-    if (!issuer) {
-      throw new Error('Set the authorization server\'s issuer: -c oauthIssuer=https://<your issuer> '
-        + '(the load balancer checks no token: every task checks its callers\' bearer tokens against that issuer)');
-    }
-
-    const domainName = context('domainName') ?? 'mcp.example.com';
-    const certificateArn = context('certificateArn');
+    const issuer = oauthIssuer(this, 'the load balancer checks no token: every task checks its callers\' bearer tokens against that issuer');
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
       servers: specServers(this),
-      compute: FleetCompute.fargatePerServer({
-        domainName,
-        certificate: certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined,
-        hostedZone: hostedZone(this),
-      }),
+      compute: FleetCompute.fargatePerServer(fargateFrontDoor(this)),
       auth: FleetAuth.oauth({ issuer, audience: splitList(context('oauthAudience')), requiredScopes: ['mcp:read'] }),
       allowedOrigins: splitList(context('allowedOrigins')),
     });

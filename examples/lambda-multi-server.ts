@@ -48,7 +48,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential } from '../src';
-import { jsonSecret, splitList } from './spec-servers';
+import { oauthIssuer, specServers, splitList } from './spec-servers';
 
 export class LambdaMultiServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -57,47 +57,24 @@ export class LambdaMultiServerStack extends Stack {
     super(scope, id, props);
     const context = (key: string): string | undefined => this.node.tryGetContext(key);
 
-    const issuer = context('oauthIssuer');
-    if (!issuer) {
-      throw new Error('Set the authorization server\'s issuer: -c oauthIssuer=https://<your issuer> '
-        + '(the gitlab-internal server enables write tools, which need authenticated callers)');
-    }
-
-    // Each secret by complete ARN when given, else by name; a field of it per credential.
-    const gitlab = jsonSecret(this, 'gitlabToken', 'mcp/gitlab-token');
+    const issuer = oauthIssuer(this, 'the gitlab-internal server enables write tools, which need authenticated callers');
     const internalArn = context('internalTokenSecretArn');
     const internalToken = internalArn
       ? ServerCredential.fromSecretCompleteArn(internalArn, 'token')
       : ServerCredential.fromSecret(secretsmanager.Secret.fromSecretNameV2(this, 'InternalToken', 'mcp/gitlab-internal-token'), 'token');
-    const atlassian = jsonSecret(this, 'atlassian', 'mcp/atlassian-credentials');
-    const dynatrace = jsonSecret(this, 'dynatraceToken', 'mcp/dynatrace-token');
-    const pagerduty = jsonSecret(this, 'pagerdutyToken', 'mcp/pagerduty-token');
-    const servicenow = jsonSecret(this, 'servicenow', 'mcp/servicenow-credentials');
+    const [gitlab, ...others] = specServers(this);
 
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
       servers: [
-        McpServer.gitlab({ token: gitlab('token') }),
+        gitlab,
         McpServer.gitlab({
           name: 'gitlab-internal',
           apiUrl: context('internalGitLabUrl') ?? 'https://gitlab.example.com/api/v4',
           token: internalToken,
           allowWrites: true,
         }),
-        McpServer.atlassian({
-          url: context('atlassianUrl') ?? 'https://example.atlassian.net',
-          email: atlassian('email'),
-          token: atlassian('token'),
-          jiraProjects: splitList(context('jiraProjects')),
-          confluenceSpaces: splitList(context('confluenceSpaces')),
-        }),
-        McpServer.dynatrace({ url: context('dynatraceUrl') ?? 'https://abc12345.live.dynatrace.com', token: dynatrace('token') }),
-        McpServer.pagerduty({ apiUrl: context('pagerdutyApiUrl'), token: pagerduty('token') }),
-        McpServer.servicenow({
-          instanceUrl: context('servicenowInstanceUrl') ?? 'https://example.service-now.com',
-          username: servicenow('username'),
-          password: servicenow('password'),
-        }),
+        ...others,
       ],
       // Six servers' variables share this function's environment (Lambda's 4 KB: about 1.7 KB here).
       compute: FleetCompute.lambdaMultiServer({ memorySize: 1024 }),

@@ -45,8 +45,8 @@
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { FleetAuth, FleetCompute, McpServer, McpServerFleet } from '../src';
-import { jsonSecret, splitList } from './spec-servers';
+import { FleetAuth, FleetCompute, McpServerFleet } from '../src';
+import { specServers, splitList } from './spec-servers';
 
 export class LambdaPerServerStack extends Stack {
   public readonly fleet: McpServerFleet;
@@ -55,32 +55,9 @@ export class LambdaPerServerStack extends Stack {
     super(scope, id, props);
     const context = (key: string): string | undefined => this.node.tryGetContext(key);
 
-    // Each secret by complete ARN when given, else by name; a field of it per credential.
-    const gitlab = jsonSecret(this, 'gitlabToken', 'mcp/gitlab-token');
-    const atlassian = jsonSecret(this, 'atlassian', 'mcp/atlassian-credentials');
-    const dynatrace = jsonSecret(this, 'dynatraceToken', 'mcp/dynatrace-token');
-    const pagerduty = jsonSecret(this, 'pagerdutyToken', 'mcp/pagerduty-token');
-    const servicenow = jsonSecret(this, 'servicenow', 'mcp/servicenow-credentials');
-
     this.fleet = new McpServerFleet(this, 'Fleet', {
       environment: context('environment') ?? 'production',
-      servers: [
-        McpServer.gitlab({ token: gitlab('token') }),
-        McpServer.atlassian({
-          url: context('atlassianUrl') ?? 'https://example.atlassian.net',
-          email: atlassian('email'),
-          token: atlassian('token'),
-          jiraProjects: splitList(context('jiraProjects')),
-          confluenceSpaces: splitList(context('confluenceSpaces')),
-        }),
-        McpServer.dynatrace({ url: context('dynatraceUrl') ?? 'https://abc12345.live.dynatrace.com', token: dynatrace('token') }),
-        McpServer.pagerduty({ apiUrl: context('pagerdutyApiUrl'), token: pagerduty('token') }),
-        McpServer.servicenow({
-          instanceUrl: context('servicenowInstanceUrl') ?? 'https://example.service-now.com',
-          username: servicenow('username'),
-          password: servicenow('password'),
-        }),
-      ],
+      servers: specServers(this),
       compute: FleetCompute.lambdaPerServer(),
       auth: FleetAuth.cognito({ domainPrefix: context('cognitoDomainPrefix') }),
       allowedOrigins: splitList(context('allowedOrigins')),

@@ -3,9 +3,10 @@
  * field of one JSON secret, and the small context readers. Each example imports what it needs.
  */
 import { Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { McpServer, ServerCredential } from '../src';
+import { FargateComputeOptions, McpServer, ServerCredential } from '../src';
 
 /**
  * The fields of one JSON secret, as credentials: the secret named by `-c <key>SecretArn=<complete
@@ -67,4 +68,24 @@ export function hostedZone(stack: Stack): route53.IHostedZone | undefined {
 export function splitList(value: string | undefined): string[] | undefined {
   const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return list.length > 0 ? list : undefined;
+}
+
+/** The issuer of `-c oauthIssuer=`, required: `why` says what needs it. */
+export function oauthIssuer(stack: Stack, why: string): string {
+  const issuer: string | undefined = stack.node.tryGetContext('oauthIssuer');
+  if (!issuer) throw new Error(`Set the authorization server's issuer: -c oauthIssuer=https://<your issuer> (${why})`);
+  return issuer;
+}
+
+/**
+ * The HTTPS front door of a Fargate example: `-c domainName=` (default mcp.example.com), a
+ * certificate of `-c certificateArn=` (else one is created for the name) and the optional zone.
+ */
+export function fargateFrontDoor(stack: Stack): FargateComputeOptions {
+  const certificateArn: string | undefined = stack.node.tryGetContext('certificateArn');
+  return {
+    domainName: stack.node.tryGetContext('domainName') ?? 'mcp.example.com',
+    certificate: certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn) : undefined,
+    hostedZone: hostedZone(stack),
+  };
 }
