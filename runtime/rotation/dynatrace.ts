@@ -15,7 +15,7 @@
  * uses (the new token inherits them, so it can do the next rotation). Platform tokens (`dt0s16.*`)
  * are managed in Account Management, not by this API, and are not rotated here.
  */
-import { RotationError, briefBody, log, type Rotator, type RotationSettings } from './kit';
+import { RotationError, briefBody, log, tokenOfSecret, type Rotator, type RotationSettings } from './kit';
 
 const DAY = 86_400_000;
 const TIMEOUT_MS = 15_000;
@@ -29,19 +29,7 @@ interface TokenInfo {
 export function dynatraceRotator(settings: RotationSettings): Rotator {
   const field = settings.tokenField;
 
-  const tokenOf = (raw: string, which: string): { json?: Record<string, unknown>; token: string } => {
-    if (!field) return { token: raw.trim() };
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new RotationError(`the ${which} value of the secret is not JSON, so its field "${field}" (ROTATION_TOKEN_FIELD) cannot be read`);
-    }
-    const obj = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
-    const token = obj[field];
-    if (typeof token !== 'string' || token.trim() === '') throw new RotationError(`the ${which} value of the secret has no non-empty string field "${field}" (ROTATION_TOKEN_FIELD)`);
-    return { json: obj, token: token.trim() };
-  };
+  const tokenOf = (raw: string, which: string) => tokenOfSecret(raw, field, which);
 
   const call = async (method: 'POST' | 'DELETE', path: string, token: string, body?: unknown): Promise<Response> => {
     try {

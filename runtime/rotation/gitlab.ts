@@ -20,7 +20,7 @@
  * rotate as token reuse and revokes its successor too (gitlab-org/gitlab#524639), which would
  * revoke the token a server uses.
  */
-import { RotationError, briefBody, type Rotator, type RotationSettings } from './kit';
+import { RotationError, briefBody, tokenOfSecret, type Rotator, type RotationSettings } from './kit';
 
 const DAY = 86_400_000;
 const TIMEOUT_MS = 15_000;
@@ -37,21 +37,13 @@ export function gitlabRotator(settings: RotationSettings): Rotator {
   const standbyField = settings.standbyField;
 
   const parse = (raw: string, which: string): Tokens => {
-    if (!field) return { token: raw.trim() };
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new RotationError(`the ${which} value of the secret is not JSON, so its field "${field}" (ROTATION_TOKEN_FIELD) cannot be read`);
-    }
-    const obj = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
-    const token = obj[field];
-    if (typeof token !== 'string' || token.trim() === '') throw new RotationError(`the ${which} value of the secret has no non-empty string field "${field}" (ROTATION_TOKEN_FIELD)`);
+    const { json: obj, token } = tokenOfSecret(raw, field, which);
+    if (!obj) return { token };
     const standby = obj[standbyField];
     if (standby !== undefined && (typeof standby !== 'string' || standby.trim() === '')) {
       throw new RotationError(`the ${which} value of the secret has a field "${standbyField}" (ROTATION_STANDBY_FIELD) that is not a non-empty string`);
     }
-    return { json: obj, token: token.trim(), ...(standby ? { standby: standby.trim() } : {}) };
+    return { json: obj, token, ...(standby ? { standby: standby.trim() } : {}) };
   };
 
   const call = async (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<Response> => {

@@ -49,3 +49,21 @@ export async function briefBody(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
   return text.length > 300 ? `${text.slice(0, 300)}...` : text;
 }
+
+/**
+ * The token in a secret's value: the bare value when `field` is undefined, else that field of its
+ * JSON (with the JSON, for writing the other fields back). `which` names the version in messages.
+ */
+export function tokenOfSecret(raw: string, field: string | undefined, which: string): { json?: Record<string, unknown>; token: string } {
+  if (!field) return { token: raw.trim() };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new RotationError(`the ${which} value of the secret is not JSON, so its field "${field}" (ROTATION_TOKEN_FIELD) cannot be read`);
+  }
+  const obj = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
+  const token = obj[field];
+  if (typeof token !== 'string' || token.trim() === '') throw new RotationError(`the ${which} value of the secret has no non-empty string field "${field}" (ROTATION_TOKEN_FIELD)`);
+  return { json: obj, token: token.trim() };
+}
