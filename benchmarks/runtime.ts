@@ -16,7 +16,7 @@
  * generator in its own process, is benchmarks/http.ts (`npx projen bench:http`).
  *
  * Options: --runs N (cold starts, default 7), --iterations N (warm calls, default 1000),
- * --rss-only (the peak RSS figures alone).
+ * --rss-only (the peak RSS figures alone), --call-only (the warm tools/call figures alone).
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -256,6 +256,19 @@ async function peakRssFigures(line: (label: string, value: string) => void): Pro
   line('worst single request, peak RSS', `${fmt(worst)} MB  (${worst < RSS_LIMIT_MB ? 'under' : 'OVER'} ${RSS_LIMIT_MB} MB, half of lambdaPerServer's 256 MB)`);
 }
 
+/** Warm GitLab tools/call through the runtime's and the naive handler, against a bare handler making the same fetch. */
+async function warmToolCall(
+  ours: LambdaHandler, naive: LambdaHandler, apiUrl: string, token: string, line: (label: string, value: string) => void,
+): Promise<void> {
+  const bareHandler = bareGitLabHandler(apiUrl, token);
+  const [o, n, b] = await warmAll([ours, naive, bareHandler], CALL, ITERATIONS);
+  const label = 'tools/call get_project (fake GitLab)';
+  line(`${label}: runtime`, `p50 ${fmt(quantile(o, 0.5), 3)}  p99 ${fmt(quantile(o, 0.99), 3)}`);
+  line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}`);
+  line(`${label}: bare handler, same fetch`, `p50 ${fmt(quantile(b, 0.5), 3)}  p99 ${fmt(quantile(b, 0.99), 3)}`);
+  line(`${label}: runtime p50 - bare p50`, `${fmt(quantile(o, 0.5) - quantile(b, 0.5), 3)} ms`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--rss-only')) {
     process.stdout.write('## peak RSS, Lambda handler in a fresh process, one request each (VmHWM)\n');
@@ -265,6 +278,15 @@ async function main(): Promise<void> {
   const gitlab = await startFakeGitLabProcess();
   const env = { SERVER_NAME: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: 'glpat-bench', LOG_LEVEL: 'WARN' };
   const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(58)} ${value}\n`);
+  if (process.argv.includes('--call-only')) {
+    process.stdout.write(`## warm tools/call, Lambda handler in process, ${ITERATIONS} calls each, handlers taking turns (ms)\n`);
+    Object.assign(process.env, env);
+    try {
+      return await warmToolCall(handlerOf(OURS_LAMBDA), handlerOf(NAIVE), gitlab.url, env.GITLAB_TOKEN, line);
+    } finally {
+      gitlab.stop();
+    }
+  }
   try {
     process.stdout.write(`# mcp-server-fleet runtime benchmark (node ${process.version}, ${new Date().toISOString()})\n\n## bundle bytes\n`);
     for (const [label, file] of [['assets/lambda/index.js', OURS_LAMBDA], ['assets/server/index.js', OURS_SERVER], ['naive baseline (same tools, same options)', NAIVE]]) {
@@ -314,15 +336,7 @@ async function main(): Promise<void> {
       line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}`);
       line(`${label}: runtime p50 / naive p50`, fmt(quantile(o, 0.5) / quantile(n, 0.5), 3));
     }
-    {
-      const bareHandler = bareGitLabHandler(gitlab.url, env.GITLAB_TOKEN);
-      const [o, n, b] = await warmAll([oursHandler, naiveHandler, bareHandler], CALL, ITERATIONS);
-      const label = 'tools/call get_project (fake GitLab)';
-      line(`${label}: runtime`, `p50 ${fmt(quantile(o, 0.5), 3)}  p99 ${fmt(quantile(o, 0.99), 3)}`);
-      line(`${label}: naive`, `p50 ${fmt(quantile(n, 0.5), 3)}  p99 ${fmt(quantile(n, 0.99), 3)}`);
-      line(`${label}: bare handler, same fetch`, `p50 ${fmt(quantile(b, 0.5), 3)}  p99 ${fmt(quantile(b, 0.99), 3)}`);
-      line(`${label}: runtime p50 - bare p50`, `${fmt(quantile(o, 0.5) - quantile(b, 0.5), 3)} ms`);
-    }
+    await warmToolCall(oursHandler, naiveHandler, gitlab.url, env.GITLAB_TOKEN, line);
 
     process.stdout.write(`\n## pipeline in process, no HTTP, ${ITERATIONS * 10} sequential requests (µs per request)\n`);
     const pipeline = pipelineFromEnv({ MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, LOG_LEVEL: 'SILENT' });

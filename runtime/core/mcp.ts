@@ -153,6 +153,29 @@ function isPlainToolsList(m: unknown): m is { id: string | number } {
 /** Stateless: a notifications/cancelled can only name a request of this same POST, and a cancelled request is never answered. */
 const isCancel = (m: unknown) => !!m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled';
 
+/** A tools/call request (an id, no `_meta`, nothing but a name and arguments) the SDK's schemas accept. */
+function isPlainToolCallRequest(m: unknown): m is { id: string | number; params: { name: string; arguments?: Record<string, unknown> } } {
+  return isJsonRpcRequest(m) && m.method === 'tools/call' && isPlainMessage(m as unknown as Record<string, unknown>) && isPlainToolCall(m);
+}
+
+const NO_ANSWER_IN_TIME = 'Internal error: no answer within the request\'s time budget';
+
+/**
+ * Backstop: whatever keeps a tool call from being answered, the request ends at its deadline
+ * (less 100 ms to send the answer): `work`'s value, or undefined when the deadline comes first.
+ */
+async function beforeDeadline<T>(work: Promise<T>, scope: RequestScope): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, scope.deadline - Date.now() - 100));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One hosted MCP server: its enabled tools, their cached listing, and a pool of SDK servers. */
 export class McpHost {
   /** The names of the tools this server offers: the write switch, then the tool policy. */
@@ -215,11 +238,31 @@ export class McpHost {
    */
   public async handle(headers: Readonly<Record<string, string | undefined>>, parsedBody: unknown, scope: RequestScope): Promise<HttpResponse> {
     const batch = Array.isArray(parsedBody);
-    if (!batch && isPlainToolsList(parsedBody) && supportedVersions().includes(headers['mcp-protocol-version'] ?? defaultVersion())) {
-      // The listing never changes in a process: serialised once, answered without an SDK round trip.
-      // (An unsupported protocol version header goes the long way, and is refused there.)
-      this.listingJson ??= JSON.stringify(this.listTools());
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}` };
+    // The fast paths below take only what the SDK would answer the same way; an unsupported
+    // protocol version header, `_meta`, a batch or anything unusual goes the long way (and is
+    // refused or answered there).
+    if (!batch && supportedVersions().includes(headers['mcp-protocol-version'] ?? defaultVersion())) {
+      if (isPlainToolsList(parsedBody)) {
+        // The listing never changes in a process: serialised once, answered without an SDK round trip.
+        this.listingJson ??= JSON.stringify(this.listTools());
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: `{"jsonrpc":"2.0","id":${JSON.stringify(parsedBody.id)},"result":${this.listingJson}}` };
+      }
+      if (isPlainToolCallRequest(parsedBody)) {
+        // What the SDK adds to a plain tools/call is routing and an answer envelope (and ~0.1 ms):
+        // callTool has the SDK McpServer's semantics, so the answer is the same (a test compares them).
+        const { name, arguments: args } = parsedBody.params;
+        let result: CallToolResult | undefined;
+        try {
+          result = await beforeDeadline(this.callTool(name, args, scope), scope);
+        } catch (err) {
+          // callTool turns a tool's failures into results; this is a fault of the runtime itself,
+          // answered as the SDK answers a handler that throws (-32603), without its message.
+          logger.error('tools/call failed', { requestId: scope.requestId, server: this.server.name, tool: name, error: (err as Error)?.name, errorMessage: (err as Error)?.message });
+          return jsonAnswer(200, jsonRpcError(Code.INTERNAL_ERROR, `Internal error (request ${scope.requestId})`, parsedBody.id));
+        }
+        if (!result) return jsonAnswer(504, jsonRpcError(Code.INTERNAL_ERROR, NO_ANSWER_IN_TIME));
+        return jsonAnswer(200, { jsonrpc: '2.0', id: parsedBody.id, result });
+      }
     }
     const messages: readonly unknown[] = batch ? parsedBody : [parsedBody];
     const answers: Indexed[] = [];
@@ -234,7 +277,7 @@ export class McpHost {
       const refusal = refusalOf(forward.map((f) => f.message), headers);
       if (refusal) return refusal;
       const answered = await this.exchange(forward, scope);
-      if (!answered) return jsonAnswer(504, jsonRpcError(Code.INTERNAL_ERROR, 'Internal error: no answer within the request\'s time budget'));
+      if (!answered) return jsonAnswer(504, jsonRpcError(Code.INTERNAL_ERROR, NO_ANSWER_IN_TIME));
       answers.push(...answered);
     }
     if (answers.length === 0) return { status: 202, headers: {}, body: '' };
@@ -261,18 +304,12 @@ export class McpHost {
       }).then((answer) => ({ index, answer })));
     }
     if (pending.length === 0) return [];
-    // Backstop: whatever keeps a tool call from being answered, the request ends at its deadline.
-    // The SDK answers everything else (ping, initialize, tools/list, errors) in the same tick.
-    // (The server's handlers other than tools/call await nothing.)
+    // The SDK answers everything but tools/call (ping, initialize, tools/list, errors) in the same
+    // tick: the server's other handlers await nothing, so only tool calls need the backstop.
     const calls = forward.some((f) => (f.message as { method?: unknown }).method === 'tools/call');
-    let timer: NodeJS.Timeout | undefined;
-    const expired = calls ? new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), Math.max(0, scope.deadline - Date.now() - 100));
-    }) : undefined;
     try {
-      return await (expired ? Promise.race([Promise.all(pending), expired]) : Promise.all(pending));
+      return await (calls ? beforeDeadline(Promise.all(pending), scope) : Promise.all(pending));
     } finally {
-      clearTimeout(timer);
       for (const id of ids) {
         this.scopes.delete(id);
         transport.abandon(id);

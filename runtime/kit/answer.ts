@@ -73,13 +73,15 @@ export function json(value: unknown): string {
 
 /**
  * Cuts the longest strings of `value` until its JSON fits `budget` characters, marking each cut.
- * Returns the value (a copy where cut) and how many characters were left out. Bounded: at most 32 cuts.
+ * Returns the value (a copy where cut), how many characters were left out, and its JSON. Bounded:
+ * at most 32 cuts.
  */
-export function fitStrings<T>(value: T, budget: number): { value: T; omitted: number } {
+export function fitStrings<T>(value: T, budget: number): { value: T; omitted: number; text: string } {
   let current = value;
   let omitted = 0;
+  let text = json(current);
   for (let round = 0; round < 32; round++) {
-    const excess = json(current).length - budget;
+    const excess = text.length - budget;
     if (excess <= 0) break;
     const longest = findLongestString(current);
     if (!longest || longest.length < 64) break;
@@ -87,8 +89,9 @@ export function fitStrings<T>(value: T, budget: number): { value: T; omitted: nu
     const cut = longest.length - keep;
     omitted += cut;
     current = replaceString(current, longest, `${longest.slice(0, keep)}… [cut: ${cut} more characters]`);
+    text = json(current);
   }
-  return { value: current, omitted };
+  return { value: current, omitted, text };
 }
 
 function findLongestString(value: unknown, depth = 0): string | undefined {
@@ -125,7 +128,7 @@ export const answer = {
   item<R>(item: R, note?: string): Answer<ItemOutput<R>> {
     const budget = MAX_TEXT_CHARS - (note ? note.length + 1 : 0);
     const fitted = fitStrings(item, budget);
-    const body = json(fitted.value);
+    const body = fitted.text;
     const data: ItemOutput<R> = fitted.omitted > 0
       ? { item: fitted.value, truncated: { omitted: fitted.omitted, unit: 'characters', hint: CUT_HINT } }
       : { item: fitted.value };
@@ -148,6 +151,7 @@ export const answer = {
     // each line indented two more spaces, plus `,\n`: so the length is known without re-serialising.
     const budget = MAX_TEXT_CHARS - note.length - 200;
     let used = 4;
+    const lines: string[] = [];
     for (let i = 0; i < rows.length; i++) {
       const own = json(rows[i]);
       used += own.length + 2 * own.split('\n').length + 2;
@@ -155,12 +159,16 @@ export const answer = {
         kept = i;
         break;
       }
+      lines.push(own);
     }
     let shown: R[] = rows.slice(0, kept);
+    // The list's JSON from its rows' (what json(shown) gives, without serialising them again).
+    let listJson = kept === 0 ? '[]' : `[\n  ${lines.join(',\n').replace(/\n/g, '\n  ')}\n]`;
     let cut = 0;
     if (kept === 0 && rows.length > 0) {
       const fitted = fitStrings(rows[0], budget);
       shown = [fitted.value];
+      listJson = json(shown);
       cut = fitted.omitted;
     }
     const omittedRows = rows.length - shown.length;
@@ -170,7 +178,7 @@ export const answer = {
     const sentence = omittedRows > 0
       ? `${note} [truncated: ${omittedRows} of these ${rows.length} results are left out to fit the answer; ${truncated!.hint}]`
       : note;
-    return { text: `${sentence}\n${json(shown)}`, data: { ...position, items: shown, ...(truncated ? { truncated } : {}) } };
+    return { text: `${sentence}\n${listJson}`, data: { ...position, items: shown, ...(truncated ? { truncated } : {}) } };
   },
 
   /**

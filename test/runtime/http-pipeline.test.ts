@@ -4,6 +4,7 @@
  */
 import { request } from 'node:http';
 import { startFleetServer, type FleetServer } from '../../runtime/entrypoints/server';
+import { startFakeGitLab, type FakeGitLab } from '../fakes/fake-gitlab';
 import { connectClient } from '../helpers/mcp-client';
 
 const MCP_HEADERS = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' };
@@ -291,6 +292,65 @@ describe('node server pipeline', () => {
       const allowed = await fetch(`${fleet.url}/health`, { headers: { origin: 'https://console.example.com' } });
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
     });
+  });
+});
+
+describe('tools/call: answered directly, just as the SDK answers it', () => {
+  let gitlab: FakeGitLab;
+  let fleet: FleetServer;
+
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab();
+    fleet = await startFleetServer({ port: 0, env: { MCP_SERVERS: 'gitlab', GITLAB_API_URL: gitlab.url, GITLAB_TOKEN: 'glpat-pipeline-test', LOG_LEVEL: 'SILENT' } });
+  });
+  afterAll(async () => {
+    await fleet.close(1000);
+    await gitlab.close();
+  });
+
+  const call = async (id: number | string, name: string, args: unknown, meta?: Record<string, unknown>) => {
+    const params = meta ? { name, arguments: args, _meta: meta } : { name, arguments: args };
+    const res = await fetch(`${fleet.url}/gitlab/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  // Each row: a plain call (answered directly) and the same call with `_meta` (through the SDK's server).
+  it.each<[string, string, unknown]>([
+    ['a tool that succeeds', 'get_project', { project_id: 42 }],
+    ['a tool the upstream answers 404', 'get_project', { project_id: 999_999 }],
+    ['an unknown tool', 'drop_database', {}],
+    ['bad arguments', 'get_issue', { project_id: 1, issue_iid: 'seven' }],
+    ['no arguments at all', 'get_project', undefined],
+  ])('%s', async (_what, name, args) => {
+    // Act
+    const direct = await call('d-1', name, args);
+    const viaSdk = await call('d-1', name, args, { progressToken: 'p' });
+    // Assess: the same status and the same JSON-RPC answer, byte for byte once parsed
+    expect(direct.status).toBe(200);
+    expect(direct).toEqual(viaSdk);
+    expect(direct.body.id).toBe('d-1');
+    expect(direct.body.result.content[0].type).toBe('text');
+  });
+
+  it('answers the same call inside a batch (through the SDK) the same way', async () => {
+    const direct = await call(7, 'get_project', { project_id: 42 });
+    const res = await fetch(`${fleet.url}/gitlab/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-03-26' },
+      body: JSON.stringify([{ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 42 } } }, PING(8)]),
+    });
+    const [first] = await res.json();
+    expect(first).toEqual(direct.body);
+  });
+
+  it('refuses a plain tools/call under an unsupported protocol version, as for any request', async () => {
+    const res = await fetch(`${fleet.url}/gitlab/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_project', arguments: { project_id: 42 } } }),
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/Unsupported protocol version: 1999-01-01/);
   });
 });
 

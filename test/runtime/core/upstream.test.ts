@@ -4,6 +4,7 @@
  * what it never does (follow a redirect), how much it reads, and that no answer it hands on
  * carries a credential.
  */
+import { getEventListeners } from 'node:events';
 import type { ServerConfig } from '../../../runtime/core/config';
 import type { CredentialStore } from '../../../runtime/core/credentials';
 import type { BackendDefinition, Credentials, UpstreamFailure } from '../../../runtime/core/types';
@@ -80,6 +81,7 @@ describe('Class: UpstreamClient', () => {
     attemptTimeoutMs?: number;
     baseUrl?: string;
     held?: SlotHold;
+    signal?: AbortSignal;
   }
   function client(opts: ClientOptions = {}) {
     const credentials = store(opts.creds ?? { TOKEN }, opts.rotated);
@@ -93,6 +95,7 @@ describe('Class: UpstreamClient', () => {
       attemptTimeoutMs: opts.attemptTimeoutMs ?? 5_000,
       backoffBaseMs: 1,
       held: opts.held,
+      signal: opts.signal,
     });
     return { upstream, credentials };
   }
@@ -166,6 +169,31 @@ describe('Class: UpstreamClient', () => {
       expect(seconds).toBeGreaterThan(0);
       expect(seconds).toBeLessThanOrEqual(1);
       expect(api.requests).toHaveLength(1);
+    });
+
+    it('stops waiting as soon as the caller\'s request is abandoned (its signal aborts)', async () => {
+      // Prepare: an answer that takes 5 s, and a caller that goes away after 100 ms
+      api.queue('GET', '/v1/slow', { delayMs: 5_000, body: {} });
+      const caller = new AbortController();
+      setTimeout(() => caller.abort(), 100);
+      const started = Date.now();
+      // Act
+      const err = await failure(client({ signal: caller.signal }).upstream.request({ path: '/slow' }));
+      // Assess
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(err.message).toMatch(/did not answer GET \/slow/);
+    });
+
+    it('leaves nothing listening on the caller\'s signal once a call has ended, answered or failed', async () => {
+      // Prepare
+      const caller = new AbortController();
+      const { upstream } = client({ signal: caller.signal });
+      api.queue('GET', '/v1/gone', { status: 404, body: { message: '404 Not Found' } });
+      // Act
+      await upstream.request({ path: '/items' });
+      await upstream.request({ path: '/gone' }).catch(() => undefined);
+      // Assess: each attempt's listener is removed when it ends
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     });
 
     it('does not call at all when the budget is already spent', async () => {

@@ -59,6 +59,25 @@ describe('answers', () => {
     expect(omitted).toBeGreaterThan(700);
   });
 
+  it('answers a list with the JSON of the rows it shows, exactly as serialising them gives it', () => {
+    // Rows of every shape JSON has, strings with newlines and quotes among them: the list's text is
+    // built from the rows' own JSON, and must equal serialising the shown rows again.
+    const rows = [
+      { id: 1, title: 'line one\nline two "quoted"', labels: ['a', 'b'], nested: { deep: { deeper: [1, { x: null }] } }, empty: {}, none: [] },
+      'a plain string row', 42, null, true, [1, [2, [3]]], { text: '  indented\n    more  ' },
+    ];
+    const list = answer.list(rows, { has_more: false, note: 'n' });
+    expect(list.text).toBe(`n\n${JSON.stringify(list.data.items, null, 2)}`);
+    expect(answer.list([], { has_more: false, note: 'none' }).text).toBe('none\n[]');
+    // Rows left out to fit, and a single row cut in its strings, the same.
+    const cut = answer.list(Array.from({ length: 50 }, (_, i) => ({ i, text: 'y'.repeat(3000) })), { has_more: false, note: 'n' });
+    expect(cut.text.slice(cut.text.indexOf('\n') + 1)).toBe(JSON.stringify(cut.data.items, null, 2));
+    const one = answer.list([{ huge: 'z'.repeat(200_000) }], { has_more: false, note: 'n' });
+    expect(one.text.slice(one.text.indexOf('\n') + 1)).toBe(JSON.stringify(one.data.items, null, 2));
+    const item = answer.item({ a: 'x'.repeat(100_000), b: 'b' });
+    expect(item.text).toBe(JSON.stringify(item.data.item, null, 2));
+  });
+
   it('every answer stays within the budget', () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ i, text: 'y'.repeat(2000) }));
     const list = answer.list(rows, { has_more: false, note: 'n' });
