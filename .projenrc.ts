@@ -155,6 +155,10 @@ project.addTask('bench', {
     { exec: 'ts-node --project tsconfig.dev.json benchmarks/synth.ts' },
   ],
 });
+project.addTask('bench:runtime', {
+  description: 'Print the runtime figures alone: bundle bytes, cold start, warm latency and peak RSS of the Lambda handler against the naive SDK pattern (`-- --call-only`: the warm GitLab tools/call against a bare handler)',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --project tsconfig.dev.json benchmarks/runtime.ts', receiveArgs: true }],
+});
 project.addTask('bench:http', {
   description: 'Print the node server\'s requests/s against a bare node server and the naive SDK pattern (autocannon in its own process, rounds taking turns)',
   steps: [{ exec: 'ts-node --project tsconfig.dev.json benchmarks/http.ts', receiveArgs: true }],
