@@ -21,6 +21,7 @@ import type { RequestScope } from './scope';
 import { DirectTransport } from './transport';
 import type { ToolContext, ToolDefinition, UpstreamClient } from './types';
 import { UpstreamError, createUpstreamClient, withUpstreamSlot } from './upstream';
+import type { ToolGateContract } from '../../src/contract';
 
 declare const __MCP_FLEET_VERSION__: string | undefined;
 /** The SDK's protocol versions, written into the bundle at build time (the fast paths need them before the SDK loads). */
@@ -182,6 +183,8 @@ export class McpHost {
   public readonly toolNames: readonly string[];
   private readonly writeTools: ReadonlySet<string>;
   private readonly disabled: ReadonlySet<string>;
+  /** The tools behind a gate whose setting is not `true`, with their gate. */
+  private readonly closedGates: ReadonlyMap<string, ToolGateContract>;
   private toolMap?: ReadonlyMap<string, ToolDefinition>;
   private listing?: { tools: Tool[] };
   private listingJson?: string;
@@ -193,11 +196,16 @@ export class McpHost {
   private readonly remembered = new Map<string, Promise<unknown>>();
 
   constructor(public readonly server: ServerConfig, private readonly opts: McpHostOptions) {
-    // The write switch, then the tool policy (<PREFIX>_TOOLS_ALLOW / _TOOLS_DENY).
+    // The write switch, the contract's tool gates, then the tool policy (<PREFIX>_TOOLS_ALLOW / _TOOLS_DENY).
     // From the contract's names: the backend's definitions are loaded only when a tool is called.
     const { read, write } = server.contract.tools;
     this.writeTools = new Set(write);
-    const offered = (name: string) => (server.allowWrites || !this.writeTools.has(name)) && policyAllows(server, name);
+    const closed = new Map<string, ToolGateContract>();
+    for (const gate of server.contract.toolGates ?? []) {
+      if (server.settings[gate.setting]?.toLowerCase() !== 'true') for (const name of gate.tools) closed.set(name, gate);
+    }
+    this.closedGates = closed;
+    const offered = (name: string) => (server.allowWrites || !this.writeTools.has(name)) && !closed.has(name) && policyAllows(server, name);
     this.toolNames = [...read, ...write].filter(offered);
     this.disabled = new Set([...read, ...write].filter((name) => !offered(name)));
   }
@@ -378,7 +386,11 @@ export class McpHost {
     if (!tool) {
       if (this.disabled.has(name)) {
         if (!policyAllows(this.server, name)) return toolError(policyRefusal(this.server, name));
-        return toolError(`Tool ${name} disabled: writes are off for server ${this.server.name} (set ${this.server.prefix}_ALLOW_WRITES=true to enable them)`);
+        if (!this.server.allowWrites) {
+          return toolError(`Tool ${name} disabled: writes are off for server ${this.server.name} (set ${this.server.prefix}_ALLOW_WRITES=true to enable them)`);
+        }
+        const gate = this.closedGates.get(name)!;
+        return toolError(`Tool ${name} disabled: it ${gate.what}, which server ${this.server.name} does not allow (set ${this.server.prefix}_${gate.setting}=true, or ${gate.option}, to enable it)`);
       }
       return toolError(`Tool ${name} not found`);
     }

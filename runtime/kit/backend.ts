@@ -30,6 +30,12 @@ export function contractMismatches(contract: BackendContract, tools: readonly To
   for (const name of [...contract.tools.read, ...contract.tools.write]) {
     if (!seen.has(name)) problems.push(`contract tool ${name} has no definition`);
   }
+  for (const gate of contract.toolGates ?? []) {
+    if (!(contract.settings ?? []).some((x) => x.env === gate.setting)) problems.push(`tool gate ${gate.setting} is not one of the contract's settings`);
+    for (const name of gate.tools) {
+      if (!contract.tools.write.includes(name)) problems.push(`gated tool ${name} is not in the contract's write list`);
+    }
+  }
   return problems;
 }
 

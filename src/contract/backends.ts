@@ -41,6 +41,21 @@ export interface SettingContract {
   readonly format: 'string' | 'list';
 }
 
+/**
+ * Write tools a server offers only where one of its settings is `true`, besides the write switch
+ * (Atlassian's edits in place): elsewhere they are not listed, and a call is refused with `what`.
+ */
+export interface ToolGateContract {
+  /** The setting (one of the contract's `settings`) that opens the gate: `ALLOW_EDITS` -> `<PREFIX>_ALLOW_EDITS=true`. */
+  readonly setting: string;
+  /** The write tools behind it. */
+  readonly tools: readonly string[];
+  /** What the tools do that needs the gate, for the refusal: `edits existing content in place`. */
+  readonly what: string;
+  /** The construct option that sets it, for the refusal: `` `allowEdits: true` on McpServer.atlassian ``. */
+  readonly option: string;
+}
+
 /** What the constructs and the runtime agree on about one backend kind. */
 export interface BackendContract {
   /** The kind, e.g. `gitlab`; also the default server name. */
@@ -56,6 +71,8 @@ export interface BackendContract {
   readonly settings?: readonly SettingContract[];
   /** Every tool of the kind, by whether it reads or writes (writes are registered only where allowed). */
   readonly tools: { readonly read: readonly string[]; readonly write: readonly string[] };
+  /** Write tools offered only where a setting is `true` too (absent: none). */
+  readonly toolGates?: readonly ToolGateContract[];
 }
 
 /** Every backend kind the runtime hosts, by kind. */

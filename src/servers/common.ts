@@ -68,7 +68,7 @@ export function serverSpec(
   credentials: Record<string, ServerCredential | undefined>,
 ): ServerSpec {
   const allowWrites = options.allowWrites ?? false;
-  validateToolPolicy(contract, allowWrites, options.allowTools, options.denyTools);
+  validateToolPolicy(contract, allowWrites, options.allowTools, options.denyTools, settings);
   const known = [contract.urlEnv, ...(contract.settings ?? []).map((s) => s.env)];
   for (const key of Object.keys(settings)) {
     // A factory that renders a variable its contract does not declare would be read by nothing.
@@ -117,8 +117,11 @@ export function listSetting(prop: string, values: string[] | undefined, pattern:
   return renderList(values);
 }
 
-/** `allowTools` xor `denyTools`, each naming tools of the kind, and no write tool offered that writes would hide. */
-function validateToolPolicy(contract: BackendContract, allowWrites: boolean, allowTools?: string[], denyTools?: string[]): void {
+/** `allowTools` xor `denyTools`, each naming tools of the kind, and no tool offered that writes or a closed tool gate would hide. */
+function validateToolPolicy(
+  contract: BackendContract, allowWrites: boolean, allowTools: string[] | undefined, denyTools: string[] | undefined,
+  settings: Readonly<Record<string, string | undefined>>,
+): void {
   if (allowTools !== undefined && denyTools !== undefined) {
     throw new Error('`allowTools` and `denyTools` are exclusive (one lists what the server offers, the other what it does not), got both: '
       + `allowTools ${JSON.stringify(allowTools)}, denyTools ${JSON.stringify(denyTools)}`);
@@ -144,5 +147,11 @@ function validateToolPolicy(contract: BackendContract, allowWrites: boolean, all
   const hiddenWrites = (allowTools ?? []).filter((tool) => contract.tools.write.includes(tool));
   if (!allowWrites && hiddenWrites.length > 0) {
     throw new Error(`\`allowTools\` names write tool(s) ${hiddenWrites.join(', ')}, which are registered only with \`allowWrites: true\``);
+  }
+  for (const gate of contract.toolGates ?? []) {
+    const gated = (allowTools ?? []).filter((tool) => gate.tools.includes(tool));
+    if (gated.length > 0 && settings[gate.setting] !== 'true') {
+      throw new Error(`\`allowTools\` names ${gated.join(', ')}, which ${gated.length > 1 ? 'are' : 'is'} offered only with ${gate.option}`);
+    }
   }
 }

@@ -50,12 +50,6 @@ export function allowedSpaces(ctx: ToolContext): string[] | undefined {
   return value === undefined ? undefined : parseList(value);
 }
 
-/** Whether the opt-in tier of edits in place is on (`ALLOW_EDITS=true`); a refusal saying how to turn it on otherwise. */
-export function requireEdits(ctx: ToolContext, tool: string): void {
-  if (ctx.settings.ALLOW_EDITS?.toLowerCase() === 'true') return;
-  throw new Refusal(`${tool} edits existing content in place, which server ${ctx.serverName} does not allow (set ${variable(ctx, 'ALLOW_EDITS')}=true, or \`allowEdits: true\` on McpServer.atlassian, to enable it)`);
-}
-
 // ---- Jira --------------------------------------------------------------------------------------
 
 /** `/rest/api/3/issue/<key>`, the key upper-cased (Jira keys are case-insensitive) and encoded. */

@@ -7,6 +7,9 @@ import type { BackendContract } from '../backends';
  */
 export const ATLASSIAN_GATEWAY_URL = 'https://api.atlassian.com';
 
+/** The tools that edit existing issues and pages in place: offered only with writes and `ALLOW_EDITS=true`. */
+export const ATLASSIAN_EDIT_TOOLS: readonly string[] = ['jira_update_issue', 'jira_link_issues', 'confluence_update_page'];
+
 /**
  * Atlassian Cloud: Jira (REST API v3) and Confluence (REST API v2, v1 for CQL search) of one site.
  *
@@ -30,7 +33,7 @@ export const ATLASSIAN_BACKEND: BackendContract = {
     {
       env: 'ALLOW_EDITS',
       format: 'string',
-      description: '`true`: with writes on, also the tools that edit existing content in place (jira_update_issue, jira_link_issues, confluence_update_page); absent: they refuse',
+      description: '`true`: with writes on, also the tools that edit existing content in place (jira_update_issue, jira_link_issues, confluence_update_page); absent: they are not offered',
     },
   ],
   tools: {
@@ -44,7 +47,10 @@ export const ATLASSIAN_BACKEND: BackendContract = {
       'confluence_create_page', 'confluence_add_comment', 'confluence_update_page',
     ],
   },
+  toolGates: [{
+    setting: 'ALLOW_EDITS',
+    tools: ATLASSIAN_EDIT_TOOLS,
+    what: 'edits existing content in place',
+    option: '`allowEdits: true` on McpServer.atlassian',
+  }],
 };
-
-/** The tools that edit existing issues and pages in place: offered with writes, and they act only with `ALLOW_EDITS=true`. */
-export const ATLASSIAN_EDIT_TOOLS: readonly string[] = ['jira_update_issue', 'jira_link_issues', 'confluence_update_page'];

@@ -47,11 +47,15 @@ describe('McpServer.atlassian', () => {
         .toThrow('`confluenceSpaces` entries must be Confluence space keys (letters and digits; `~` first for a personal space), got: "ENG,OPS"');
     });
 
-    test('allowEdits needs allowWrites; a write tool in allowTools needs allowWrites; an unknown tool is refused with the list', () => {
+    test('allowEdits needs allowWrites; a write tool in allowTools needs allowWrites, an edit in place allowEdits; an unknown tool is refused with the list', () => {
       expect(() => McpServer.atlassian({ url, email, token, allowEdits: true }))
         .toThrow('`allowEdits` needs `allowWrites: true`: jira_update_issue, jira_link_issues, confluence_update_page are write tools, registered only where writes are allowed');
       expect(() => McpServer.atlassian({ url, email, token, allowTools: ['jira_search', 'jira_add_comment'] }))
         .toThrow('`allowTools` names write tool(s) jira_add_comment, which are registered only with `allowWrites: true`');
+      // An edit in place in allowTools needs allowEdits too (it would never be offered otherwise).
+      expect(() => McpServer.atlassian({ url, email, token, allowWrites: true, allowTools: ['jira_search', 'jira_update_issue', 'confluence_update_page'] }))
+        .toThrow('`allowTools` names jira_update_issue, confluence_update_page, which are offered only with `allowEdits: true` on McpServer.atlassian');
+      expect(() => McpServer.atlassian({ url, email, token, allowWrites: true, allowEdits: true, allowTools: ['jira_search', 'jira_update_issue'] })).not.toThrow();
       expect(() => McpServer.atlassian({ url, email, token, denyTools: ['get_issue'] }))
         .toThrow(/^`denyTools` names "get_issue", which is not a Atlassian tool; its tools: jira_search, jira_count, /);
     });

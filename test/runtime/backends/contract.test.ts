@@ -29,4 +29,13 @@ describe('backend contracts', () => {
     const tools = BACKENDS.get('gitlab')!.tools.filter((t) => ['get_project', 'create_issue', 'search'].includes(t.name));
     expect(contractMismatches(contract, tools)).toEqual(['read tool search is not in the contract\'s read list', 'contract tool gone has no definition']);
   });
+
+  it('contractMismatches names a tool gate on an undeclared setting or on a tool that does not write', () => {
+    const gitlab = BACKEND_CONTRACTS.gitlab;
+    const contract = { ...gitlab, toolGates: [{ setting: 'NOT_A_SETTING', tools: ['get_project', 'create_issue'], what: 'x', option: 'y' }] };
+    expect(contractMismatches(contract, BACKENDS.get('gitlab')!.tools)).toEqual([
+      'tool gate NOT_A_SETTING is not one of the contract\'s settings',
+      'gated tool get_project is not in the contract\'s write list',
+    ]);
+  });
 });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { Refusal, answer, nested, writeTool, type Row } from '../../../kit';
 import { adfToStorage, markdownToAdf } from '../adf';
 import { markdown, pageId, spaceKey, summarizePage } from '../shapes';
-import { checkPage, confluence, ensurePageAllowed, pagePath, requireEdits, spaceId } from '../site';
+import { checkPage, confluence, ensurePageAllowed, pagePath, spaceId } from '../site';
 
 const storage = (md: string) => ({ representation: 'storage', value: adfToStorage(markdownToAdf(md)) });
 const NEEDS = 'Needs writes enabled for this server and the account\'s permission in the space.';
@@ -88,7 +88,6 @@ const updatePage = writeTool({
   output: PAGE_WRITTEN,
   destructive: true,
   async run(a, ctx) {
-    requireEdits(ctx, 'confluence_update_page');
     const page = (await confluence(ctx, { path: pagePath(a.page_id), query: { 'body-format': 'storage' } })).data;
     await checkPage(ctx, page);
     const version = Number(nested(page.version, 'number'));

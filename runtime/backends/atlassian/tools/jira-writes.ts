@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Refusal, answer, nested, writeTool, type Row } from '../../../kit';
 import { markdownToAdf, isAdf, type AdfDoc } from '../adf';
 import { accountId, issueKey, markdown, projectKey } from '../shapes';
-import { checkIssue, checkProject, ensureIssueAllowed, issuePath, jira, requireEdits } from '../site';
+import { checkIssue, checkProject, ensureIssueAllowed, issuePath, jira } from '../site';
 import { createIssueTypes, findIssueType, summarizeTransition } from './jira';
 
 const NEEDS = 'Needs writes enabled for this server and the account\'s permission in the project.';
@@ -156,7 +156,6 @@ const updateIssue = writeTool({
   output: z.object({ issue_key: z.string(), changed: z.array(z.string()) }),
   destructive: true,
   async run(a, ctx) {
-    requireEdits(ctx, 'jira_update_issue');
     const { issue_key: _key, ...changes } = a;
     const changed = Object.keys(changes).filter((k) => (changes as Row)[k] !== undefined);
     if (changed.length === 0) throw new Refusal('nothing to change: give at least one of summary, priority, assignee, due_date, labels_add, labels_remove, description_append');
@@ -193,7 +192,6 @@ const linkIssues = writeTool({
   },
   output: z.object({ link_type: z.string(), inward_issue: z.string(), outward_issue: z.string() }),
   async run(a, ctx) {
-    requireEdits(ctx, 'jira_link_issues');
     await ensureIssueAllowed(ctx, a.inward_issue);
     await ensureIssueAllowed(ctx, a.outward_issue);
     const inward = a.inward_issue.toUpperCase();

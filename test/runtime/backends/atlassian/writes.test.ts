@@ -1,6 +1,6 @@
 /**
- * Atlassian's write tools: absent unless writes are enabled, the edits in place refused unless
- * `ALLOW_EDITS` is set too, and each one's REST requests asserted against the fake (markdown sent
+ * Atlassian's write tools: absent unless writes are enabled, the edits in place absent (and
+ * refused) unless `ALLOW_EDITS` is set too, and each one's REST requests asserted against the fake (markdown sent
  * as ADF or storage XHTML, transitions looked up, the stored description appended to, the page
  * version incremented, the allow-lists checked before anything is written).
  */
@@ -45,14 +45,17 @@ describe('Atlassian write tools', () => {
   describe('the write switch', () => {
     it('write tools are absent from tools/list unless writes are enabled, and annotated as writes', async () => {
       const roNames = (await ro.listTools()).tools.map((t) => t.name);
-      const rwTools = (await rw.listTools()).tools;
+      const rwNames = (await rw.listTools()).tools.map((t) => t.name);
+      const editorTools = (await editor.listTools()).tools;
       for (const name of WRITE_TOOLS) expect(roNames).not.toContain(name);
       expect(roNames).toEqual(ATLASSIAN_BACKEND.tools.read);
-      expect(rwTools.map((t) => t.name)).toEqual(expect.arrayContaining([...WRITE_TOOLS]));
-      for (const t of rwTools.filter((x) => WRITE_TOOLS.includes(x.name))) {
+      // Writes on: every write but the edits in place; writes and edits on: every tool.
+      expect(rwNames).toEqual([...ATLASSIAN_BACKEND.tools.read, ...WRITE_TOOLS.filter((n) => !ATLASSIAN_EDIT_TOOLS.includes(n))]);
+      expect(editorTools.map((t) => t.name)).toEqual([...ATLASSIAN_BACKEND.tools.read, ...WRITE_TOOLS]);
+      for (const t of editorTools.filter((x) => WRITE_TOOLS.includes(x.name))) {
         expect(t.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
       }
-      expect(rwTools.find((t) => t.name === 'jira_update_issue')!.annotations).toMatchObject({ destructiveHint: true });
+      expect(editorTools.find((t) => t.name === 'jira_update_issue')!.annotations).toMatchObject({ destructiveHint: true });
     });
 
     it('a write where writes are off is refused without a call, saying how to enable it', async () => {
@@ -62,7 +65,7 @@ describe('Atlassian write tools', () => {
       expect(site.requests).toHaveLength(0);
     });
 
-    it('the edits in place refuse unless ALLOW_EDITS is set too, without a call', async () => {
+    it('the edits in place are refused unless ALLOW_EDITS is set too, without a call, saying how to enable them', async () => {
       const args: Record<string, Record<string, unknown>> = {
         jira_update_issue: { issue_key: 'OPS-1', summary: 'x' },
         jira_link_issues: { link_type: 'Blocks', inward_issue: 'OPS-1', outward_issue: 'OPS-2' },
@@ -71,7 +74,7 @@ describe('Atlassian write tools', () => {
       for (const tool of ATLASSIAN_EDIT_TOOLS) {
         const { text, isError } = await call(rw, tool, args[tool]);
         expect(isError).toBe(true);
-        expect(text).toBe(`${tool} edits existing content in place, which server rw does not allow (set RW_ALLOW_EDITS=true, or \`allowEdits: true\` on McpServer.atlassian, to enable it)`);
+        expect(text).toBe(`Tool ${tool} disabled: it edits existing content in place, which server rw does not allow (set RW_ALLOW_EDITS=true, or \`allowEdits: true\` on McpServer.atlassian, to enable it)`);
       }
       expect(site.requests).toHaveLength(0);
     });
