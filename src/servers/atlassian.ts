@@ -54,9 +54,9 @@ export interface AtlassianServerOptions extends McpServerCommonOptions {
   readonly confluenceSpaces?: string[];
 
   /**
-   * With `allowWrites`, also lets the tools that edit existing content in place act
-   * (`jira_update_issue`, `jira_link_issues`, `confluence_update_page`); without it they are not
-   * offered (not listed, and a call is refused saying how to enable them).
+   * With `allowWrites`, also offers the tools that edit existing content in place (`jira_update_issue`, `jira_link_issues`, `confluence_update_page`).
+   *
+   * Without it they are not listed, and a call is refused saying how to enable them.
    * Descriptions and pages are only ever appended to, never rewritten.
    *
    * @default false
