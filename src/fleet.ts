@@ -90,6 +90,17 @@ export interface McpServerFleetProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * The start of the fleet's CloudFormation export names, which other stacks import by
+   * (`Fn.importValue('<exportPrefix>-gitlab-api-endpoint')`): `<exportPrefix>-<server>-api-endpoint`,
+   * `-<server>-log-group`, and the compute's (`-<server>-function-arn`, `-api-id`...). Export names
+   * are unique per account and region: give each fleet its own, e.g. `mcp-production`.
+   * Letters, digits, `-` and `:`, at most 128 characters.
+   *
+   * @default - the fleet's unique id in its app (its stack's name and construct path)
+   */
+  readonly exportPrefix?: string;
+
+  /**
    * Tags of every resource of the fleet; they extend, and override, the defaults.
    *
    * @default - `Application=mcp-servers` and `Environment=<environment>`
@@ -166,6 +177,7 @@ export class McpServerFleet extends Construct {
 
   private readonly descriptions: FleetServerDescription[];
   private readonly authConfig: FleetAuthConfig;
+  private readonly exportPrefix?: string;
 
   constructor(scope: Construct, id: string, props: McpServerFleetProps) {
     super(scope, id);
@@ -177,6 +189,7 @@ export class McpServerFleet extends Construct {
       throw new Error(`\`allowedOrigins\` must be ['*'] alone or a list of origins, got: ${JSON.stringify(origins)}`);
     }
 
+    this.exportPrefix = validateExportPrefix(props.exportPrefix);
     this.environment = props.environment;
     this.allowedOrigins = [...origins];
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
@@ -317,7 +330,7 @@ export class McpServerFleet extends Construct {
   private addOutputs(binding: FleetComputeBinding): void {
     // Export names are account- and region-wide: the stack name and the fleet's unique id keep two
     // fleets (in one stack or in two) apart.
-    const prefix = Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
+    const prefix = this.exportPrefix ?? Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
     let planned: PlannedOutput[] = [];
     for (const o of binding.outputs ?? []) planned.push({ ...o, scope: this.outputScope(serverOfOutput(o.id, this.servers)) });
     for (const server of this.servers) {
@@ -458,6 +471,15 @@ function cloudWatchAlarmsStatement(scope: Construct, actions: string[], resource
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     },
   });
+}
+
+/** A literal `exportPrefix` CloudFormation takes in an export name (a token is taken as it is). */
+function validateExportPrefix(prefix: string | undefined): string | undefined {
+  if (prefix === undefined || Token.isUnresolved(prefix)) return prefix;
+  if (!/^[A-Za-z0-9:-]{1,128}$/.test(prefix)) {
+    throw new Error(`\`exportPrefix\` must be 1 to 128 letters, digits, \`-\` or \`:\` (it starts CloudFormation export names), got: ${JSON.stringify(prefix)}`);
+  }
+  return prefix;
 }
 
 function validateServers(servers: McpServer[]): void {

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -247,6 +247,23 @@ describe('McpServerFleet: outputs', () => {
     const names = exportNames(stack);
     expect(names.length).toBe(2 * 7);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('exportPrefix starts every export name, for imports by a stable name (nested stacks too)', () => {
+    // Prepare: past serversPerStack, servers' outputs move into nested stacks
+    const stack = newStack();
+    const servers = [...twoServers(), McpServer.gitlab({ name: 'gl-third' })];
+    new McpServerFleet(stack, 'Fleet', { environment: 'production', servers, exportPrefix: 'mcp-production', compute: FleetCompute.lambdaPerServer({ serversPerStack: 2 }) });
+    // Assess
+    const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+    const names = exportNames(stack, ...nested);
+    expect(names).toEqual(expect.arrayContaining(['mcp-production-gitlab-api-endpoint', 'mcp-production-gitlab-function-arn', 'mcp-production-gl-third-log-group']));
+    for (const name of names) expect(name.startsWith('mcp-production-')).toBe(true);
+  });
+
+  test.each(['', 'mcp production', 'mcp_prod', 'x'.repeat(129)])('refuses exportPrefix %j, naming the prop', (exportPrefix) => {
+    expect(() => new McpServerFleet(newStack(), 'Fleet', { environment: 'production', servers: twoServers(), exportPrefix }))
+      .toThrow(`\`exportPrefix\` must be 1 to 128 letters, digits, \`-\` or \`:\` (it starts CloudFormation export names), got: ${JSON.stringify(exportPrefix)}`);
   });
 
   test('export names do not collide for fleets of the same id in two stacks', () => {
