@@ -301,6 +301,31 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * How long a 429 asks to wait (ms), from the headers the APIs behind this runtime send: Retry-After
+ * first, else the reset of the rate-limit window (`RateLimit-Reset` / `X-RateLimit-Reset`), whose
+ * form differs by API: seconds until the reset (PagerDuty, the IETF draft), a Unix time in seconds
+ * (GitLab), milliseconds or microseconds (Dynatrace), or an ISO 8601 date (Jira). Undefined: no hint.
+ */
+export function retryHint(headers: Headers, status: number, now = Date.now()): number | undefined {
+  const after = parseRetryAfter(headers.get('retry-after'), now);
+  if (after !== undefined || status !== 429) return after;
+  const reset = (headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset'))?.trim();
+  if (!reset) return undefined;
+  let at: number;
+  if (/^\d+(?:\.\d+)?$/.test(reset)) {
+    const n = Number(reset);
+    if (n >= 1e14) at = n / 1000; // microseconds since the epoch
+    else if (n >= 1e11) at = n; // milliseconds
+    else if (n >= 1e9) at = n * 1000; // seconds
+    else return Math.min(n * 1000, DAY_MS); // seconds from now
+  } else {
+    at = Date.parse(reset);
+    if (Number.isNaN(at)) return undefined;
+  }
+  return Math.min(Math.max(0, at - now), DAY_MS);
+}
+
 /** A `.` or `..` segment (also %2e-encoded) is resolved away by the URL parser: `/projects/../issues` is `/issues`. */
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
@@ -648,7 +673,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         }
 
         if (retryable.has(res.status) && attempt < maxRetries) {
-          const hinted = parseRetryAfter(res.headers.get('retry-after'));
+          const hinted = retryHint(res.headers, res.status);
           const backoff = Math.random() * backoffBase * 2 ** attempt;
           const delay = hinted !== undefined ? hinted + Math.random() * 100 : backoff;
           if (Date.now() + delay < opts.deadline - SAFETY_MS - 100) {
@@ -666,7 +691,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         const failure: UpstreamFailure = { status: res.status, method, path: req.path, body: failureBody };
         let message = backend.describeFailure(failure);
         if (retryable.has(res.status)) {
-          const hinted = parseRetryAfter(res.headers.get('retry-after'));
+          const hinted = retryHint(res.headers, res.status);
           message += hinted !== undefined
             ? ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}; the API asks to retry after ${Math.ceil(hinted / 1000)} s)`
             : ` (still failing after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})`;

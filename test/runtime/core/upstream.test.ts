@@ -10,7 +10,7 @@ import type { CredentialStore } from '../../../runtime/core/credentials';
 import type { BackendDefinition, Credentials, UpstreamFailure } from '../../../runtime/core/types';
 import {
   MAX_CONCURRENT_UPSTREAM, MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, MAX_JSON_ROWS, MAX_TEXT_BYTES, Redactor, UpstreamError, createUpstreamClient,
-  defaultConcurrency, setUpstreamConcurrency, withUpstreamSlot, type SlotHold,
+  defaultConcurrency, retryHint, setUpstreamConcurrency, withUpstreamSlot, type SlotHold,
 } from '../../../runtime/core/upstream';
 import { startFakeHttpApi, type FakeHttpApi } from '../../fakes/fake-http-api';
 
@@ -253,6 +253,48 @@ describe('Class: UpstreamClient', () => {
       const err = await failure(client({ budgetMs: 5_000 }).upstream.request({ path: '/items' }));
       expect(err.message).toBe('Acme answered 429 for GET /items: slow down (still failing after 0 retries; the API asks to retry after 3600 s)');
       expect(api.requests).toHaveLength(1);
+    });
+
+    it('waits for the rate-limit window a 429 names when it gives no Retry-After (PagerDuty\'s ratelimit-reset)', async () => {
+      // Prepare: the window resets in 1 s; backoff alone would retry within milliseconds, inside it
+      api.queue('GET', '/v1/items', { status: 429, headers: { 'ratelimit-limit': '960', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' } });
+      const started = Date.now();
+      // Act
+      const res = await client().upstream.request({ path: '/items' });
+      // Assess
+      expect(res.status).toBe(200);
+      expect(api.requests).toHaveLength(2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    });
+
+    it('passes on the rate-limit window of a 429 that does not fit the budget', async () => {
+      api.queue('GET', '/v1/items', { status: 429, headers: { 'ratelimit-reset': '50' }, body: { message: 'rate limited' } });
+      const err = await failure(client({ budgetMs: 5_000 }).upstream.request({ path: '/items' }));
+      expect(err.message).toBe('Acme answered 429 for GET /items: rate limited (still failing after 0 retries; the API asks to retry after 50 s)');
+      expect(api.requests).toHaveLength(1);
+    });
+
+    describe('Function: retryHint', () => {
+      const now = Date.parse('2026-12-02T10:00:00Z');
+      const hint = (headers: Record<string, string>, status = 429) => retryHint(new Headers(headers), status, now);
+      it.each<[string, Record<string, string>, number | undefined]>([
+        ['Retry-After seconds, before any reset header', { 'retry-after': '7', 'ratelimit-reset': '30' }, 7_000],
+        ['seconds until the reset (PagerDuty, IETF draft)', { 'ratelimit-reset': '30' }, 30_000],
+        ['a Unix time in seconds (GitLab)', { 'ratelimit-reset': String(now / 1000 + 12) }, 12_000],
+        ['a Unix time in milliseconds', { 'x-ratelimit-reset': String(now + 4_000) }, 4_000],
+        ['a Unix time in microseconds (Dynatrace)', { 'x-ratelimit-reset': String((now + 9_000) * 1000) }, 9_000],
+        ['an ISO 8601 date (Jira)', { 'x-ratelimit-reset': '2026-12-02T10:01:00Z' }, 60_000],
+        ['a reset already past', { 'ratelimit-reset': String(now / 1000 - 5) }, 0],
+        ['a reset a week away, capped at a day', { 'ratelimit-reset': String(7 * 86_400) }, 86_400_000],
+        ['nothing readable', { 'ratelimit-reset': 'soon' }, undefined],
+        ['no header', {}, undefined],
+      ])('%s', (_what, headers, expected) => {
+        expect(hint(headers)).toBe(expected);
+      });
+      it('reads a reset header for a 429 only (a 503 waits on Retry-After or backs off)', () => {
+        expect(hint({ 'ratelimit-reset': '30' }, 503)).toBeUndefined();
+        expect(hint({ 'retry-after': '2' }, 503)).toBe(2_000);
+      });
     });
 
     it('re-reads the credential once after a 401 and retries with the rotated one', async () => {
