@@ -12,8 +12,12 @@
  * 202 RUNNING with a `requestToken`, `query:poll` then SUCCEEDED with `records`, `types` and
  * `metadata.grail` (scanned bytes, and a RESULT_LIMIT_RECORDS notification when the records
  * were cut at `maxResultRecords`, 1,000 when the request does not say); `query:verify` refuses
- * a query that does not start with a DQL command. `throttle(n)` answers the next n requests 429
- * with `Retry-After`.
+ * a query that does not start with a DQL command. Davis CoPilot's nl2dql skill
+ * (`POST /platform/davis/copilot/v1/skills/nl2dql:generate {text}`) answers `{ dql, messageToken,
+ * status, metadata: { notifications } }`: FAILED without a query for a text it cannot place
+ * (containing `weather`), SUCCESSFUL_WITH_WARNINGS with a notification for problems, 400 without a
+ * text, and 403 for a platform token whose value contains `nocopilot` (no
+ * davis-copilot:nl2dql:execute). `throttle(n)` answers the next n requests 429 with `Retry-After`.
  */
 import { startFakeHttpApi, type FakeAnswer, type FakeHttpApi, type RecordedRequest } from './fake-http-api';
 
@@ -247,6 +251,35 @@ function grailRecords(query: string): Row[] {
   }
 }
 
+// ---- Davis CoPilot -----------------------------------------------------------------------------------
+
+const COPILOT = '/platform/davis/copilot/v1';
+
+/** What the nl2dql skill writes for a text: a query of the data the text names. */
+function nl2dql(req: RecordedRequest): FakeAnswer {
+  const text = (req.body as Row | undefined)?.text;
+  if (typeof text !== 'string' || !text.trim()) {
+    return err(400, 'Bad Request', { details: { errorMessage: 'text: must not be blank' } });
+  }
+  // A UUID, as Davis CoPilot's message tokens are; from the text's length, so that tests can expect it.
+  const messageToken = `7f3e2c1a-0b5d-4e8f-9a61-${String(text.length).padStart(12, '0')}`;
+  const lower = text.toLowerCase();
+  if (lower.includes('weather')) {
+    return { body: { dql: '', messageToken, status: 'FAILED', metadata: { notifications: [{ severity: 'ERROR', notificationType: 'NO_QUERY', message: 'The request could not be related to data in Grail.' }] } } };
+  }
+  if (lower.includes('problem')) {
+    return {
+      body: {
+        dql: 'fetch dt.davis.problems\n| filter event.status == "ACTIVE"\n| sort timestamp desc',
+        messageToken,
+        status: 'SUCCESSFUL_WITH_WARNINGS',
+        metadata: { notifications: [{ severity: 'WARNING', notificationType: 'ASSUMPTION', message: 'No timeframe was given: the default timeframe of the query is used.' }] },
+      },
+    };
+  }
+  return { body: { dql: 'fetch logs\n| filter loglevel == "ERROR"\n| summarize count(), by: {host.name}', messageToken, status: 'SUCCESSFUL', metadata: { notifications: [] } } };
+}
+
 function typesOf(records: Row[]): unknown[] {
   if (records.length === 0) return [];
   return [{ indexRange: [0, records.length - 1], mappings: Object.fromEntries(Object.keys(records[0]).map((k) => [k, { type: typeof records[0][k] === 'number' ? 'double' : 'string' }])) }];
@@ -445,10 +478,12 @@ export async function startFakeDynatrace(): Promise<FakeDynatrace> {
       // A classic token on the platform, a revoked one, or none.
       if (!m || m[1].includes('revoked')) return err(401, 'Unauthorized', { details: { errorMessage: 'Authentication failed: the token is not a valid platform token' } });
       if (m[1].includes('noscope')) return err(403, 'Forbidden', { details: { errorMessage: 'The token is missing the permission storage:logs:read' } });
+      if (m[1].includes('nocopilot') && req.path.startsWith(`${COPILOT}/`)) return err(403, 'Forbidden', { details: { errorMessage: 'Missing permission davis-copilot:nl2dql:execute' } });
       return undefined;
     },
     routes: [
       { method: 'GET', path: '/platform/management/v1/environment', handle: () => ({ body: { environmentId: 'abc12345', createTime: '2024-01-15T08:00:00Z', blockTime: null, state: 'ACTIVE' } }) },
+      { method: 'POST', path: `${COPILOT}/skills/nl2dql:generate`, handle: nl2dql },
       {
         method: 'POST',
         path: '/platform/storage/query/v1/query:verify',

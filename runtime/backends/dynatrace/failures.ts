@@ -2,7 +2,8 @@
  * Dynatrace's failures as sentences. Both APIs answer `{ error: { code, message, ... } }`: the
  * classic one adds `constraintViolations` (which parameter is wrong), the platform one `details`
  * (`errorMessage`, the DQL syntax position). A 401 or 403 most often means the token is of the
- * other kind or lacks a scope: the hint names the scope the call needs.
+ * other kind or lacks a scope: the hint names the scope the call needs (Grail's storage scopes, or
+ * davis-copilot:nl2dql:execute for Davis CoPilot's nl2dql skill).
  */
 import { describeFailures, errorDetail, type UpstreamFailure } from '../../kit';
 
@@ -43,6 +44,15 @@ const CLASSIC_SCOPES: Array<[RegExp, string, string]> = [
 
 const PLATFORM = /^\/platform\//;
 
+/** Platform paths whose 403 means one scope other than Grail's storage scopes. */
+const PLATFORM_SCOPES: Array<[RegExp, string]> = [
+  [
+    /^\/platform\/davis\/copilot\/v\d[^/]*\/skills\/nl2dql:/,
+    'the platform token lacks the davis-copilot:nl2dql:execute scope that Davis CoPilot\'s nl2dql skill needs (add it to the token; '
+      + 'the token\'s user needs that permission too, and Davis CoPilot must be enabled for the environment)',
+  ],
+];
+
 function hint(f: UpstreamFailure): string | undefined {
   const platform = PLATFORM.test(f.path);
   if (f.status === 401) {
@@ -51,6 +61,8 @@ function hint(f: UpstreamFailure): string | undefined {
       : 'the access token is missing, expired or revoked, or it is a platform token (dt0s16.*), which the classic API refuses';
   }
   if (f.status === 403) {
+    const scoped = PLATFORM_SCOPES.find(([p]) => p.test(f.path));
+    if (scoped) return scoped[1];
     if (platform) return 'the platform token lacks a scope this query needs: storage:buckets:read plus storage:<table>:read for each table read (storage:logs:read, storage:events:read, storage:metrics:read, storage:entities:read, storage:security.events:read...)';
     const scopes = CLASSIC_SCOPES.find(([p]) => p.test(f.path));
     return scopes ? `the access token lacks the ${f.method === 'GET' ? scopes[1] : scopes[2]} scope` : 'the access token lacks the scope this call needs';

@@ -8,11 +8,13 @@
  * The variables (URL, PLATFORM_URL, SCAN_LIMIT_GBYTES, the token) and the tool names are the
  * contract `DYNATRACE_BACKEND` (src/contract/kinds/dynatrace.ts), which `McpServer.dynatrace()`
  * renders. Token kinds and URLs: tokens.ts; Grail's execute/poll and caps: grail.ts; classic
- * paging: paging.ts; selectors and DQL from typed filters: selectors.ts; failures: failures.ts.
+ * paging: paging.ts; selectors and DQL from typed filters: selectors.ts; failures: failures.ts;
+ * natural language to DQL (Davis CoPilot): tools/copilot.ts.
  */
 import { describeDynatraceFailure } from './failures';
 import { dynatraceAuth, dynatraceTraits } from './tokens';
 import { defineBackend } from '../../kit';
+import { copilotTools } from './tools/copilot';
 import { dqlTools } from './tools/dql';
 import { entityTools } from './tools/entities';
 import { environmentTools } from './tools/environment';
@@ -27,7 +29,7 @@ export { derivePlatformUrl, tokenFormat } from './tokens';
 export { absoluteTime, dqlString, selectorValue } from './selectors';
 
 export const dynatrace = defineBackend(DYNATRACE_BACKEND, {
-  tools: [...environmentTools, ...problemTools, ...entityTools, ...telemetryTools, ...securityTools, ...dqlTools, ...writeTools],
+  tools: [...environmentTools, ...problemTools, ...entityTools, ...telemetryTools, ...securityTools, ...dqlTools, ...copilotTools, ...writeTools],
   auth: dynatraceAuth,
   describeFailure: describeDynatraceFailure,
   traits: dynatraceTraits,

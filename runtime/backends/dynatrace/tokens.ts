@@ -48,15 +48,23 @@ const HOW: Record<TokenKind, string> = {
   classic: 'a classic access token (dt0c01.*) on the environment (live) URL',
 };
 
+/** What a tool on one API only says it needs, when not the API's usual token and scopes (`HOW`). */
+export interface KindNeed {
+  /** The token and scopes, e.g. `a platform token ... with the davis-copilot:nl2dql:execute scope`. */
+  readonly how: string;
+  /** The API that refuses the other kind, e.g. `platform (Davis CoPilot)`. */
+  readonly api: string;
+}
+
 /**
  * Refuses a tool that exists on one API only when the server's token reaches the other: names the
  * token the tool needs and what this token can do instead.
  */
-export async function requireKind(ctx: ToolContext, needed: TokenKind, tool: string, instead: string): Promise<void> {
+export async function requireKind(ctx: ToolContext, needed: TokenKind, tool: string, instead: string, need?: KindNeed): Promise<void> {
   const kind = await tokenKind(ctx);
   if (kind === needed) return;
-  throw new Refusal(`${tool} needs ${HOW[needed]}: this server's token is a ${kind} token, which the ${needed === 'platform' ? 'Grail (DQL)' : 'Environment API v2'} `
-    + `refuses. ${instead}`);
+  const api = need?.api ?? (needed === 'platform' ? 'Grail (DQL)' : 'Environment API v2');
+  throw new Refusal(`${tool} needs ${need?.how ?? HOW[needed]}: this server's token is a ${kind} token, which the ${api} refuses. ${instead}`);
 }
 
 /** `https://abc.live.dynatrace.com` -> `https://abc.apps.dynatrace.com`; an apps URL stays; anything else has no platform URL. */

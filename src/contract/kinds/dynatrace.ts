@@ -19,6 +19,7 @@ export const DYNATRACE_BACKEND: BackendContract = {
     read: [
       'get_environment_info', 'list_problems', 'get_problem', 'find_entities', 'get_entity', 'query_metrics',
       'search_logs', 'list_events', 'list_security_problems', 'list_slos', 'execute_dql', 'verify_dql',
+      'nl_to_dql',
     ],
     write: ['add_problem_comment', 'send_event', 'close_problem'],
   },

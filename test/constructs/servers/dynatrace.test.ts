@@ -35,8 +35,9 @@ describe('McpServer.dynatrace', () => {
         .toThrow(/^`denyTools` names "dt_execute_dql", which is not a Dynatrace tool; its tools: get_environment_info, list_problems, /);
     });
 
-    test('the contract lists 12 read tools and 3 write tools', () => {
-      expect(DYNATRACE_BACKEND.tools.read).toHaveLength(12);
+    test('the contract lists 13 read tools (nl_to_dql the last) and 3 write tools', () => {
+      expect(DYNATRACE_BACKEND.tools.read).toHaveLength(13);
+      expect(DYNATRACE_BACKEND.tools.read.at(-1)).toBe('nl_to_dql');
       expect(DYNATRACE_BACKEND.tools.write).toEqual(['add_problem_comment', 'send_event', 'close_problem']);
     });
   });

@@ -8,7 +8,7 @@ import { derivePlatformUrl, platformBase, tokenKind } from '../tokens';
 
 /** Tools that exist on one API only (the others use whichever API the token reaches). */
 const CLASSIC_ONLY = ['list_slos', 'add_problem_comment', 'send_event', 'close_problem'];
-const PLATFORM_ONLY = ['execute_dql', 'verify_dql'];
+const PLATFORM_ONLY = ['execute_dql', 'verify_dql', 'nl_to_dql'];
 
 const getEnvironmentInfo = readTool({
   name: 'get_environment_info',

@@ -24,7 +24,7 @@ describe('Dynatrace tools with a classic token', () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
     expect(names).toEqual(['execute_dql', 'find_entities', 'get_entity', 'get_environment_info', 'get_problem', 'list_events', 'list_problems',
-      'list_security_problems', 'list_slos', 'query_metrics', 'search_logs', 'verify_dql']);
+      'list_security_problems', 'list_slos', 'nl_to_dql', 'query_metrics', 'search_logs', 'verify_dql']);
     expect(tools.find((t) => t.name === 'execute_dql')!.description).toMatch(/Read-only: DQL cannot change data\. Verified first with query:verify.*Capped: at most max_records records/s);
   });
 
@@ -34,8 +34,8 @@ describe('Dynatrace tools with a classic token', () => {
     expect(requests()).toHaveLength(1);
     expect(requests()[0]).toMatchObject({ method: 'GET', path: '/api/v1/config/clusterversion' });
     expect(requests()[0].headers.authorization).toBe(`Api-Token ${setup.dt.tokens.classic}`);
-    expect(data).toMatchObject({ token_kind: 'classic', token_format: 'dt0c01 (classic access token)', probe: { version: '1.305.38.20241115-143030' }, unavailable_tools: ['execute_dql', 'verify_dql'] });
-    expect(text).toContain('These tools need a platform token: execute_dql, verify_dql.');
+    expect(data).toMatchObject({ token_kind: 'classic', token_format: 'dt0c01 (classic access token)', probe: { version: '1.305.38.20241115-143030' }, unavailable_tools: ['execute_dql', 'verify_dql', 'nl_to_dql'] });
+    expect(text).toContain('These tools need a platform token: execute_dql, verify_dql, nl_to_dql.');
     expect(text).not.toContain('fake-classic-secret-part');
   });
 

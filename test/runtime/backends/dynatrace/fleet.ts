@@ -6,7 +6,8 @@
  * - `dt-grail`: a platform token, writes on;          - `dt-noscope`: a classic token lacking scopes;
  * - `dt-legacy`: a token of no known kind (sent as a classic one, refused);
  * - `dt-crossed`: a platform token whose PLATFORM_URL is the environment server (the wrong host);
- * - `dt-nourl`: a platform token, no PLATFORM_URL, and a URL without `.live.` to derive one from.
+ * - `dt-nourl`: a platform token, no PLATFORM_URL, and a URL without `.live.` to derive one from;
+ * - `dt-nocopilot`: a platform token without davis-copilot:nl2dql:execute (Davis CoPilot answers 403).
  */
 import { startFakeDynatrace, type FakeDynatrace } from '../../../fakes/fake-dynatrace';
 import { startBackendFleet, type BackendFleet } from '../fleet';
@@ -17,7 +18,7 @@ export interface DynatraceFleet extends BackendFleet<FakeDynatrace> {
   readonly dt: FakeDynatrace;
 }
 
-export const SERVERS = 'dynatrace,dt-rw:dynatrace,dt-grail:dynatrace,dt-noscope:dynatrace,dt-legacy:dynatrace,dt-crossed:dynatrace,dt-nourl:dynatrace';
+export const SERVERS = 'dynatrace,dt-rw:dynatrace,dt-grail:dynatrace,dt-noscope:dynatrace,dt-legacy:dynatrace,dt-crossed:dynatrace,dt-nourl:dynatrace,dt-nocopilot:dynatrace';
 
 export async function startDynatraceFleet(extra: NodeJS.ProcessEnv = {}): Promise<DynatraceFleet> {
   const fleet = await startBackendFleet(extra, {
@@ -38,6 +39,8 @@ export async function startDynatraceFleet(extra: NodeJS.ProcessEnv = {}): Promis
       DT_CROSSED_PLATFORM_URL: dt.url,
       DT_CROSSED_TOKEN: 'dt0s16.CROSSED.crossed-secret-part',
       DT_NOURL_TOKEN: 'dt0s16.NOURL.nourl-secret-part',
+      DT_NOCOPILOT_PLATFORM_URL: dt.platformUrl,
+      DT_NOCOPILOT_TOKEN: 'dt0s16.NOCOPILOT.nocopilot-secret-part',
     }),
   });
   return { ...fleet, dt: fleet.fake };
