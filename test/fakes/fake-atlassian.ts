@@ -7,6 +7,11 @@
  * (a plain-string description is refused as Jira refuses it), 410 on the removed `/rest/api/*\/search`,
  * 404 "does not exist or you do not have permission", Confluence's version conflict (409).
  *
+ * The enhanced search is eventually consistent, as Jira's is: it searches an index of the issues as
+ * they were when the fake started, so an issue created since is missing and an issue changed since
+ * is found (and shown) as it was, unless its numeric id is in the body's `reconcileIssues` (at most
+ * 50 integers, else 400), which makes the search use the issue as it is now.
+ *
  * Authentication: Basic `email:token`. A token containing `-scoped` is a scoped API token: the site
  * answers 401 to it, as Atlassian does, and only the gateway accepts it. Any other token starting
  * with `ATATT` is a classic API token (both accept it).
@@ -436,6 +441,8 @@ function basicOf(header: string | undefined): { email: string; token: string } |
 
 export async function startFakeAtlassian(): Promise<FakeAtlassian> {
   const issues = makeIssues();
+  /** What the search finds: the issues as they were at the start (see the header). */
+  const indexed = new Map<string, Issue>(issues.map((i) => [i.id, JSON.parse(JSON.stringify(i)) as Issue]));
   const pages = makePages();
   const comments: Record<string, Row[]> = JSON.parse(JSON.stringify(COMMENTS));
   let nextIssue = 100;
@@ -458,7 +465,13 @@ export async function startFakeAtlassian(): Promise<FakeAtlassian> {
       const parsed = parseQuery(b.jql);
       if (typeof parsed === 'string') return jqlError(parsed);
       if (parsed.clauses.length === 0) return { status: 400, body: { errorMessages: ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.'], errors: {} } };
-      const matching = issues.filter((i) => matchesJql(i, parsed.clauses, me));
+      const reconcile = b.reconcileIssues;
+      if (reconcile !== undefined && (!Array.isArray(reconcile) || reconcile.length > 50 || !reconcile.every((id) => Number.isInteger(id)))) {
+        return { status: 400, body: { errorMessages: ['reconcileIssues must be a list of at most 50 issue ids.'], errors: {} } };
+      }
+      const fresh = new Set(((reconcile ?? []) as number[]).map(String));
+      const searchable = issues.map((i) => (fresh.has(i.id) ? i : indexed.get(i.id))).filter((i): i is Issue => i !== undefined);
+      const matching = searchable.filter((i) => matchesJql(i, parsed.clauses, me));
       const maxResults = Math.min(typeof b.maxResults === 'number' ? b.maxResults : 50, 5000);
       const start = typeof b.nextPageToken === 'string' ? Number(Buffer.from(b.nextPageToken, 'base64').toString('utf8').replace(/^p/, '')) : 0;
       if (!Number.isInteger(start)) return { status: 400, body: { errorMessages: ['The provided next page token is invalid or expired.'], errors: {} } };
@@ -558,7 +571,7 @@ export async function startFakeAtlassian(): Promise<FakeAtlassian> {
       if (!i) return jiraNotFound();
       if (i.fields.project.key !== 'SEC' && i.fields.project.key !== 'OPS') return { status: 404, body: { errorMessage: 'The request could not be found', i18nErrorMessage: {} } };
       const b = (req.body ?? {}) as Row;
-      return { status: 201, body: { id: '32001', body: b.body, public: b.public, author: ANN, created: { iso8601: NOW } } };
+      return { status: 201, body: { id: '32001', body: b.body, public: b.public, author: ANN, created: { iso8601: NOW }, _links: { self: `${base}/rest/servicedeskapi/request/${i.id}/comment/32001` } } };
     }
     if (req.method === 'GET' && path === '/rest/api/3/project/search') {
       const keys = req.queryAll.keys;

@@ -9,7 +9,8 @@
  * The variables and the tool names are Atlassian's contract (`ATLASSIAN_BACKEND` in
  * src/contract/kinds/atlassian.ts), which `McpServer.atlassian()` renders. Queries: query.ts (JQL and
  * CQL from typed filters, the allow-lists ANDed in); rich text: adf.ts; paging: paging.ts; failure
- * sentences: failures.ts; fields and rows: shapes.ts; tools: tools/.
+ * sentences: failures.ts; fields and rows: shapes.ts; read-after-write for Jira's search (the ids of
+ * the issues written to, sent as `reconcileIssues`): written.ts; tools: tools/.
  */
 import { describeAtlassianFailure } from './failures';
 import { confluenceReadTools } from './tools/confluence';

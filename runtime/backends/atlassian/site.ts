@@ -73,12 +73,17 @@ export function checkIssue(ctx: ToolContext, key: string, issue?: Row): void {
   }
 }
 
-/** Before touching an issue by key (a write, its changelog...): with an allow-list, its project is looked up and checked. */
-export async function ensureIssueAllowed(ctx: ToolContext, key: string): Promise<void> {
+/**
+ * Before touching an issue by key (a write, its changelog...): with an allow-list, its project is
+ * looked up and checked. Returns the issue read (its `id` among others), or `undefined` without an
+ * allow-list, where nothing is read.
+ */
+export async function ensureIssueAllowed(ctx: ToolContext, key: string): Promise<Row | undefined> {
   checkIssue(ctx, key);
-  if (!allowedProjects(ctx)) return;
+  if (!allowedProjects(ctx)) return undefined;
   const res = await jira(ctx, { path: issuePath(key), query: { fields: 'project' } });
   checkIssue(ctx, key, res.data);
+  return res.data;
 }
 
 /** Refuses a project key outside the allow-list. */

@@ -2,13 +2,15 @@
  * Jira writes (off unless `<PREFIX>_ALLOW_WRITES=true`): create, comment, transition; and, in the
  * opt-in tier of edits in place (`<PREFIX>_ALLOW_EDITS=true`), update and link. Markdown becomes
  * ADF; a description is only ever appended to as stored, never rewritten from the markdown a read
- * showed (which drops mentions, media and panels).
+ * showed (which drops mentions, media and panels). Each write notes the issue's id once it
+ * succeeded, for the next searches to be consistent about it (written.ts).
  */
 import { z } from 'zod';
 import { Refusal, answer, nested, writeTool, type Row } from '../../../kit';
 import { markdownToAdf, isAdf, type AdfDoc } from '../adf';
 import { accountId, issueKey, markdown, projectKey } from '../shapes';
 import { checkIssue, checkProject, ensureIssueAllowed, issuePath, jira } from '../site';
+import { issueIdInSelf, noteWritten } from '../written';
 import { createIssueTypes, findIssueType, summarizeTransition } from './jira';
 
 const NEEDS = 'Needs writes enabled for this server and the account\'s permission in the project.';
@@ -65,6 +67,7 @@ const createIssue = writeTool({
       ...(a.components ? { components: a.components.map((name) => ({ name })) } : {}),
     };
     const res = await jira(ctx, { method: 'POST', path: '/rest/api/3/issue', body: { fields } });
+    await noteWritten(ctx, String(res.data.key), res.data.id);
     const url = browse(res.data.self, res.data.key);
     return answer.message(`Created ${String(res.data.key)}${url ? `: ${url}` : ''}`, { key: String(res.data.key), id: String(res.data.id), ...(url ? { url } : {}) });
   },
@@ -83,15 +86,19 @@ const addComment = writeTool({
   },
   output: z.object({ id: z.string(), issue_key: z.string(), internal: z.boolean() }),
   async run(a, ctx) {
-    await ensureIssueAllowed(ctx, a.issue_key);
+    const seen = await ensureIssueAllowed(ctx, a.issue_key);
     const key = a.issue_key.toUpperCase();
     if (a.internal) {
       if (a.visibility) throw new Refusal('give internal or visibility, not both: an internal note is already visible to agents only');
       // The service desk API takes plain text (Jira renders its wiki markup), not ADF.
       const res = await jira(ctx, { method: 'POST', path: `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, body: { body: a.body, public: false } });
+      // A request is named by its issue's id in the links of its comments.
+      await noteWritten(ctx, key, seen?.id ?? issueIdInSelf(nested(res.data._links, 'self'), 'request'));
       return answer.message(`Added internal note ${String(res.data.id)} to ${key}.`, { id: String(res.data.id), issue_key: key, internal: true });
     }
     const res = await jira(ctx, { method: 'POST', path: `${issuePath(key)}/comment`, body: { body: markdownToAdf(a.body), ...(a.visibility ? { visibility: a.visibility } : {}) } });
+    // The comment's `self` is `.../rest/api/3/issue/<issue id>/comment/<id>`.
+    await noteWritten(ctx, key, seen?.id ?? issueIdInSelf(res.data.self, 'issue'));
     return answer.message(`Added comment ${String(res.data.id)} to ${key}.`, { id: String(res.data.id), issue_key: key, internal: false });
   },
 });
@@ -109,7 +116,7 @@ const transition = writeTool({
   },
   output: z.object({ issue_key: z.string(), transition_id: z.string(), to_status: z.unknown() }),
   async run(a, ctx) {
-    await ensureIssueAllowed(ctx, a.issue_key);
+    const seen = await ensureIssueAllowed(ctx, a.issue_key);
     const key = a.issue_key.toUpperCase();
     // Transitions are per workflow and status: the id is looked up now, never guessed.
     const res = await jira<{ transitions?: Row[] }>(ctx, { path: `${issuePath(key)}/transitions` });
@@ -130,6 +137,8 @@ const transition = writeTool({
         ...(a.comment ? { update: { comment: [{ add: { body: markdownToAdf(a.comment) } }] } } : {}),
       },
     });
+    // Jira answers 204, and the transitions list does not name the issue's id.
+    await noteWritten(ctx, key, seen?.id);
     const to = nested(t.to, 'name');
     return answer.message(`Moved ${key} to ${String(to)} (transition ${String(t.id)} "${String(t.name)}").`, { issue_key: key, transition_id: String(t.id), to_status: to });
   },
@@ -159,22 +168,27 @@ const updateIssue = writeTool({
     const { issue_key: _key, ...changes } = a;
     const changed = Object.keys(changes).filter((k) => (changes as Row)[k] !== undefined);
     if (changed.length === 0) throw new Refusal('nothing to change: give at least one of summary, priority, assignee, due_date, labels_add, labels_remove, description_append');
-    await ensureIssueAllowed(ctx, a.issue_key);
+    const seen = await ensureIssueAllowed(ctx, a.issue_key);
     const key = a.issue_key.toUpperCase();
     const fields: Row = {};
+    let id = seen?.id;
     if (a.summary) fields.summary = a.summary;
     if (a.priority) fields.priority = { name: a.priority };
     if (a.assignee) fields.assignee = a.assignee === 'none' ? null : { accountId: a.assignee };
     if (a.due_date) fields.duedate = a.due_date === 'none' ? null : a.due_date;
     if (a.description_append) {
       // The stored ADF, as Jira has it (not the markdown a read shows), with the new blocks after it.
-      const current = (await jira(ctx, { path: issuePath(key), query: { fields: 'description' } })).data.fields as Row | undefined;
+      const read = (await jira(ctx, { path: issuePath(key), query: { fields: 'description' } })).data;
+      id ??= read.id;
+      const current = read.fields as Row | undefined;
       const stored = current?.description;
       const added = markdownToAdf(a.description_append);
       fields.description = isAdf(stored) ? { ...stored, content: [...(stored as AdfDoc).content, ...added.content] } : added;
     }
     const labels = [...(a.labels_add ?? []).map((l) => ({ add: l })), ...(a.labels_remove ?? []).map((l) => ({ remove: l }))];
     await jira(ctx, { method: 'PUT', path: issuePath(key), query: { notifyUsers: true }, body: { fields, ...(labels.length > 0 ? { update: { labels } } : {}) } });
+    // Jira answers 204 (returnIssue=true would send the whole issue back, comments and all).
+    await noteWritten(ctx, key, id);
     return answer.message(`Updated ${key}: ${changed.join(', ')}.`, { issue_key: key, changed });
   },
 });
@@ -192,8 +206,8 @@ const linkIssues = writeTool({
   },
   output: z.object({ link_type: z.string(), inward_issue: z.string(), outward_issue: z.string() }),
   async run(a, ctx) {
-    await ensureIssueAllowed(ctx, a.inward_issue);
-    await ensureIssueAllowed(ctx, a.outward_issue);
+    const inwardSeen = await ensureIssueAllowed(ctx, a.inward_issue);
+    const outwardSeen = await ensureIssueAllowed(ctx, a.outward_issue);
     const inward = a.inward_issue.toUpperCase();
     const outward = a.outward_issue.toUpperCase();
     // Jira answers 201 with an empty body: read as text.
@@ -208,6 +222,8 @@ const linkIssues = writeTool({
         ...(a.comment ? { comment: { body: markdownToAdf(a.comment) } } : {}),
       },
     });
+    await noteWritten(ctx, inward, inwardSeen?.id);
+    await noteWritten(ctx, outward, outwardSeen?.id);
     return answer.message(`Linked ${inward} and ${outward} (${a.link_type}).`, { link_type: a.link_type, inward_issue: inward, outward_issue: outward });
   },
 });

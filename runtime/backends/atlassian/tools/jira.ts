@@ -1,4 +1,4 @@
-/** Jira reads: search and count (JQL from typed filters), one issue, its changelog and transitions, projects, create fields, users. */
+/** Jira reads: search and count (JQL from typed filters; the search consistent about the issues this server wrote to, written.ts), one issue, its changelog and transitions, projects, create fields, users. */
 import { z } from 'zod';
 import { Refusal, UNTRUSTED_NOTE, answer, json, nested, output, pathSegment, readTool, rowSchema, type Row } from '../../../kit';
 import { jiraPages, listPage, searchPages, userPages } from '../paging';
@@ -7,6 +7,7 @@ import {
   ISSUE_DETAIL_FIELDS, ISSUE_DETAIL_ROW, ISSUE_FIELDS, ISSUE_ROW, detailIssue, extraFields, issueKey, projectKey, summarizeComment, summarizeIssue,
 } from '../shapes';
 import { allowedProjects, checkIssue, checkProject, ensureIssueAllowed, issuePath, jira } from '../site';
+import { RECONCILE_LIMIT, writtenIssueIds } from '../written';
 
 const ALLOW_LIST_NOTE = 'The server\'s allowed projects, when it has any, are ANDed into every query.';
 
@@ -22,11 +23,14 @@ const search = readTool({
     const allowed = allowedProjects(ctx);
     const jql = buildJql(a, allowed);
     const extra = a.fields ?? [];
+    // The issues this server wrote to lately, which the eventually consistent search may not show yet
+    // (or show as they were): Jira reconciles them in this search, on every page.
+    const reconcile = (await writtenIssueIds(ctx)).slice(-RECONCILE_LIMIT);
     return listPage(searchPages, a, 'jira_search', (paging) => jira(ctx, {
       method: 'POST',
       path: '/rest/api/3/search/jql',
       // Without `fields` the enhanced search returns ids only.
-      body: { jql, fields: [...ISSUE_FIELDS, ...extra], ...paging },
+      body: { jql, fields: [...ISSUE_FIELDS, ...extra], ...paging, ...(reconcile.length > 0 ? { reconcileIssues: reconcile } : {}) },
     }), (i) => summarizeIssue(i, extra), `JQL: ${jql}`);
   },
 });

@@ -183,7 +183,8 @@ describe('Atlassian write tools', () => {
 
     it('jira_transition_issue looks the transition up by name (or target status), then posts its id with a resolution and a comment', async () => {
       const { text, data } = await call(rw, 'jira_transition_issue', { issue_key: 'OPS-3', transition: 'close', resolution: 'Fixed', comment: 'Keys rotated.' });
-      expect(paths()).toEqual(['GET /rest/api/3/issue/OPS-3/transitions', 'POST /rest/api/3/issue/OPS-3/transitions']);
+      // then, with no read naming the issue's id, it is looked up for the next searches (see reconcile.test.ts)
+      expect(paths()).toEqual(['GET /rest/api/3/issue/OPS-3/transitions', 'POST /rest/api/3/issue/OPS-3/transitions', 'GET /rest/api/3/issue/OPS-3']);
       expect(site.requests[1].body).toEqual({
         transition: { id: '31' },
         fields: { resolution: { name: 'Fixed' } },
@@ -206,8 +207,10 @@ describe('Atlassian write tools', () => {
 
     it('jira_update_issue puts the changed fields and label operations', async () => {
       const { text } = await call(editor, 'jira_update_issue', { issue_key: 'OPS-3', summary: 'Rotate the API keys (Q4)', priority: 'High', assignee: 'none', due_date: '2026-12-24', labels_add: ['security'], labels_remove: ['old'] });
-      expect(site.requests).toHaveLength(1);
-      expect(site.requests[0]).toMatchObject({ method: 'PUT', path: '/rest/api/3/issue/OPS-3', query: { notifyUsers: 'true' } });
+      expect(site.requests.map((r) => [r.method, r.path, r.query])).toEqual([
+        ['PUT', '/rest/api/3/issue/OPS-3', { notifyUsers: 'true' }],
+        ['GET', '/rest/api/3/issue/OPS-3', { fields: 'project' }], // the id, for the next searches
+      ]);
       expect(site.requests[0].body).toEqual({
         fields: { summary: 'Rotate the API keys (Q4)', priority: { name: 'High' }, assignee: null, duedate: '2026-12-24' },
         update: { labels: [{ add: 'security' }, { remove: 'old' }] },
