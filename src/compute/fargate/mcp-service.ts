@@ -3,7 +3,7 @@
  * container, its log group, its two roles, the service itself and its target-tracking scaling.
  * Both Fargate topologies build their services with it.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -36,6 +36,9 @@ export const CONTAINER_HEALTH_CHECK: ecs.HealthCheck = {
   startPeriod: Duration.seconds(60),
 };
 
+/** The multi-server container's (spec B.6: the same, with a 10 s timeout: one check covers every server). */
+export const MULTI_SERVER_HEALTH_CHECK: ecs.HealthCheck = { ...CONTAINER_HEALTH_CHECK, timeout: Duration.seconds(10) };
+
 export interface McpServiceProps {
   readonly fleet: IFleetContext;
   readonly options: ResolvedFargateOptions;
@@ -47,6 +50,24 @@ export interface McpServiceProps {
   /** The container's name, e.g. `gitlab-mcp-server` (spec B.2) or `mcp-multi-server` (spec B.6). */
   readonly containerName: string;
   readonly description: string;
+  /**
+   * The container's health check.
+   *
+   * @default CONTAINER_HEALTH_CHECK
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+  /**
+   * The awslogs stream prefix (spec B.2 `ecs`, B.6 `mcp`).
+   *
+   * @default 'ecs'
+   */
+  readonly streamPrefix?: string;
+  /**
+   * The server this service runs alone: its resources get the spec's `Server=<name>` tag.
+   *
+   * @default - no Server tag (a service of several servers)
+   */
+  readonly serverTag?: string;
 }
 
 /** A service of the runtime's tasks, with its scaling. */
@@ -62,6 +83,8 @@ export class McpService extends Construct {
   constructor(scope: Construct, id: string, props: McpServiceProps) {
     super(scope, id);
     const { fleet, options } = props;
+    // Spec B.2/B.3: the task definition, the service and what belongs to them name their server.
+    if (props.serverTag) Tags.of(this).add('Server', props.serverTag);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: fleet.logRetention });
     // Spec B.7: the execution role pulls the image and writes the log group (ECS grants both as
     // the container is defined, on exactly this image and log group); in ECS_SECRET mode ECS
@@ -101,8 +124,8 @@ export class McpService extends Construct {
       environment: { ...containerVariables(port), ...props.environment.variables },
       secrets: props.environment.secrets,
       portMappings: [{ containerPort: port, protocol: ecs.Protocol.TCP, name: 'http', appProtocol: ecs.AppProtocol.http }],
-      healthCheck: custom ? undefined : CONTAINER_HEALTH_CHECK,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'ecs' }),
+      healthCheck: custom ? undefined : props.healthCheck ?? CONTAINER_HEALTH_CHECK,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.streamPrefix ?? 'ecs' }),
       // The runtime answers SIGTERM by finishing in-flight requests within SHUTDOWN_GRACE_MS (25 s).
       stopTimeout: FARGATE_DEFAULTS.stopTimeout,
       // An init process as PID 1 forwards signals to node and reaps what it leaves (spec B.2).

@@ -1,5 +1,6 @@
+import { Tags } from 'aws-cdk-lib';
 import { FargateBuildContext, FargateComputeBase, FargateServices } from './base';
-import { McpService } from './mcp-service';
+import { MULTI_SERVER_HEALTH_CHECK, McpService } from './mcp-service';
 import { FargateComputeOptions } from './options';
 import { FARGATE_DEFAULTS } from '../../defaults';
 import type { FleetServerDescription } from '../types';
@@ -68,6 +69,8 @@ export class FargateMultiServerCompute extends FargateComputeBase {
       servers,
       environment,
       containerName: 'mcp-multi-server',
+      healthCheck: MULTI_SERVER_HEALTH_CHECK,
+      streamPrefix: 'mcp',
       description: `MCP servers ${servers.map((s) => s.name).join(', ')} (${fleet.environment})`,
     });
     const target = () => service.service.loadBalancerTarget({
@@ -92,6 +95,8 @@ export class FargateMultiServerCompute extends FargateComputeBase {
           healthCheckPath: `/${server.name}/health`,
           targets: [target()],
         });
+        // Spec B.6: each server's target group names it (a shared one, past five servers, does not).
+        Tags.of(targetGroup).add('Server', server.name);
         result.targetGroups.set(server.name, targetGroup);
         result.monitoredTargets.push({ id: server.name, label: `MCP server ${server.name}`, targetGroup });
       });

@@ -56,8 +56,10 @@ export class FleetVpc extends Construct {
         ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
       ];
       for (const [name, service] of interfaces) {
-        // `open` (the default): HTTPS from the VPC's CIDR, which is where the tasks are.
-        this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true });
+        // HTTPS from the private subnets, where the tasks are (not the whole VPC: the public
+        // subnets hold only the load balancer and the NAT gateways, which never call these).
+        const endpoint = this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, open: false });
+        for (const cidr of PRIVATE_SUBNET_CIDRS) endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), `HTTPS from the private subnet ${cidr}`);
       }
     }
   }

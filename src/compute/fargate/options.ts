@@ -32,9 +32,11 @@ export interface FargateComputeOptions {
   /**
    * Interface endpoints for ECR (`ecr.api`, `ecr.dkr`), Secrets Manager and CloudWatch Logs, and an
    * S3 gateway endpoint (image layers), in the VPC the compute creates (spec B.5, "cost
-   * optimization"): image pulls, secret reads and logs then stay off the NAT gateway.
+   * optimization"): image pulls, secret reads and logs then stay off the NAT gateway. `false` saves
+   * the four interface endpoints' hourly charge (one per zone each) and sends those calls through
+   * the NAT gateway instead.
    *
-   * @default false
+   * @default true - as the spec's set-up
    */
   readonly vpcEndpoints?: boolean;
 
@@ -268,7 +270,7 @@ export function resolveFargateOptions(
   const resolved: ResolvedFargateOptions = {
     vpc: props.vpc,
     natGateways: props.natGateways ?? FARGATE_DEFAULTS.natGateways,
-    vpcEndpoints: props.vpcEndpoints ?? false,
+    vpcEndpoints: props.vpcEndpoints ?? true,
     cluster: props.cluster,
     capacityProviderStrategies: props.capacityProviderStrategies ?? [
       { capacityProvider: 'FARGATE', base: 1, weight: 1 },

@@ -1,3 +1,4 @@
+import { Tags } from 'aws-cdk-lib';
 import { FargateBuildContext, FargateComputeBase, FargateServices } from './base';
 import { McpService } from './mcp-service';
 import { FargateComputeOptions } from './options';
@@ -76,6 +77,7 @@ export class FargatePerServerCompute extends FargateComputeBase {
         servers: [server],
         environment,
         containerName: `${server.name}-mcp-server`,
+        serverTag: server.name,
         description: `MCP server ${server.name} (${server.kind}, ${fleet.environment})`,
       });
       const port = server.custom?.containerPort ?? FARGATE_DEFAULTS.containerPort;
@@ -88,6 +90,7 @@ export class FargatePerServerCompute extends FargateComputeBase {
         healthCheckPath: server.custom?.healthCheckPath ?? '/health',
         targets: [service.service.loadBalancerTarget({ containerName: service.container.containerName, containerPort: port })],
       });
+      Tags.of(targetGroup).add('Server', server.name);
       result.services.set(server.name, service);
       result.targetGroups.set(server.name, targetGroup);
       result.monitored.push({ id: server.name, label: `MCP server ${server.name}`, service });

@@ -51,6 +51,19 @@ describe('FleetCompute.fargateMultiServer (spec B.6)', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
   });
 
+  test('spec B.6: the container\'s health check 30/10/3/60, logs under the `mcp` stream prefix; a Server tag per target group only', () => {
+    const { template } = fargateFleet(multiServer(), twoServers());
+    const container = containers(template)['mcp-multi-server'];
+    expect(container.HealthCheck).toEqual({ Command: ['CMD-SHELL', 'node /app/healthcheck.js || exit 1'], Interval: 30, Timeout: 10, Retries: 3, StartPeriod: 60 });
+    expect(container.LogConfiguration.Options['awslogs-stream-prefix']).toBe('mcp');
+    const serverTag = (r: { Properties: { Tags?: Array<{ Key: string; Value: string }> } }) => r.Properties.Tags?.find((t) => t.Key === 'Server')?.Value;
+    expect(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, g]) => serverTag(g)).sort()).toEqual(['gitlab', 'gl-internal']);
+    // The one task and service host every server: no Server tag.
+    for (const type of ['AWS::ECS::TaskDefinition', 'AWS::ECS::Service']) {
+      expect(resourcesOf(template, type).map(([, r]) => serverTag(r))).toEqual([undefined]);
+    }
+  });
+
   test('a target group per server health-checking /<server>/health, rules at 100, 101, the service in every group', () => {
     const { template } = fargateFleet(multiServer(), twoServers());
     const groups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');

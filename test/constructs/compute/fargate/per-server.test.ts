@@ -63,6 +63,17 @@ describe('FleetCompute.fargatePerServer: task definitions (spec B.2)', () => {
     expect(new Set(roles).size).toBe(2);
   });
 
+  test('the spec\'s Server tag on each server\'s task definition, service, log group and target group (B.2-B.4)', () => {
+    const { template } = fargateFleet(perServer(), twoServers());
+    for (const type of ['AWS::ECS::TaskDefinition', 'AWS::ECS::Service', 'AWS::Logs::LogGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup']) {
+      const servers = resourcesOf(template, type)
+        .map(([, r]) => (r.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.find((t) => t.Key === 'Server')?.Value)
+        .filter((v) => v !== undefined)
+        .sort();
+      expect({ type, servers }).toEqual({ type, servers: ['gitlab', 'gl-internal'] });
+    }
+  });
+
   test('the container: port 8080, health check 30/5/3/60, nofile 65536, init process, awslogs, stop timeout', () => {
     const { template } = fargateFleet(perServer(), twoServers());
     const gitlab = containers(template)['gitlab-mcp-server'];
@@ -349,17 +360,32 @@ describe('FleetCompute.fargatePerServer: network (spec B.5)', () => {
     expect(cidrs).toEqual(['10.0.1.0/24', '10.0.10.0/24', '10.0.11.0/24', '10.0.12.0/24', '10.0.2.0/24', '10.0.3.0/24']);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('endpoints on request: S3 gateway, ECR api/dkr, Secrets Manager, Logs; NAT gateways as asked', () => {
-    const { template } = fargateFleet(perServer({ vpcEndpoints: true, natGateways: 3 }), twoServers());
+  test('the spec\'s endpoints by default: S3 gateway, ECR api/dkr, Secrets Manager, Logs; NAT gateways as asked', () => {
+    const { template } = fargateFleet(perServer({ natGateways: 3 }), twoServers());
     template.resourceCountIs('AWS::EC2::NatGateway', 3);
     const services = resourcesOf(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
     for (const name of ['s3', 'ecr.api', 'ecr.dkr', 'secretsmanager', 'logs']) {
       expect(services.some((s) => s.includes(`.${name}`))).toBe(true);
     }
     expect(services).toHaveLength(5);
+    // Interface endpoints answer with private DNS, so the SDKs in the task need no other endpoint URL.
+    for (const [, e] of resourcesOf(template, 'AWS::EC2::VPCEndpoint').filter(([, x]) => x.Properties.VpcEndpointType === 'Interface')) {
+      expect(e.Properties.PrivateDnsEnabled).toBe(true);
+    }
+    // Their security groups admit HTTPS from the tasks' private subnets only.
+    const endpointGroups = resourcesOf(template, 'AWS::EC2::SecurityGroup').filter(([id]) => /Network.*(EcrApi|EcrDocker|SecretsManager|Logs)/.test(id));
+    expect(endpointGroups).toHaveLength(4);
+    for (const [, g] of endpointGroups) {
+      expect(g.Properties.SecurityGroupIngress.map((r: any) => [r.CidrIp, r.FromPort, r.ToPort]).sort())
+        .toEqual([['10.0.10.0/24', 443, 443], ['10.0.11.0/24', 443, 443], ['10.0.12.0/24', 443, 443]]);
+    }
+  });
+
+  test('vpcEndpoints: false leaves them out (their calls go through the NAT gateway)', () => {
+    const { template } = fargateFleet(perServer({ vpcEndpoints: false }), twoServers());
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('a given VPC is used; vpc with cluster, or VPC shaping props with a VPC, are refused', () => {
