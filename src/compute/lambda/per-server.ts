@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, Lazy, NestedStack, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, NestedStack, Names, Stack, Tags } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -313,6 +313,8 @@ class LambdaPerServerResources extends Construct {
         description: `MCP server ${server.name} (${server.kind}, ${fleet.environment})`,
         securityGroups: this.securityGroups,
       });
+      // As the Fargate tasks (spec B.2): a function, its role and log group name their server.
+      Tags.of(fn).add('Server', server.name);
       this.functions.set(server.name, fn);
       this.addRoutes(fleet, server, fn.lambdaFunction, placement, {
         requestValidator: validator,

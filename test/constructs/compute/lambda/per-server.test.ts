@@ -26,6 +26,14 @@ describe('FleetCompute.lambdaPerServer: functions (spec A.1)', () => {
       ReservedConcurrentExecutions: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
     });
+    // Each function, its role and its log group carry the server's name as a tag (cost allocation).
+    for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
+      const tagged = Object.values(template.findResources(type))
+        .map((r: any) => (r.Properties.Tags as Array<{ Key: string; Value: string }> | undefined)?.find((t) => t.Key === 'Server')?.Value)
+        .filter((v) => v !== undefined)
+        .sort();
+      expect({ type, tagged }).toEqual({ type, tagged: ['gitlab', 'gl-internal'] });
+    }
   });
 
   test('the single-server environment names the server, its settings and its secret', () => {
