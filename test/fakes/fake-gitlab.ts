@@ -312,6 +312,13 @@ const deployment = (id: number, env: (typeof ENVIRONMENTS)[number], sha: string,
 });
 const DEPLOYMENTS = [deployment(43, ENVIRONMENTS[0], COMMITS[1].id, 'success'), deployment(42, ENVIRONMENTS[0], COMMITS[3].id, 'success'), deployment(41, ENVIRONMENTS[1], COMMITS[0].id, 'failed')];
 
+/**
+ * The fields of GitLab's simple project rows (`simple=true`, and every anonymous listing):
+ * BasicProjectDetails, without visibility, archived or open_issues_count.
+ */
+const BASIC_PROJECT_KEYS = ['id', 'description', 'name', 'name_with_namespace', 'path', 'path_with_namespace', 'created_at', 'default_branch', 'tag_list', 'topics', 'ssh_url_to_repo', 'http_url_to_repo', 'web_url', 'readme_url', 'forks_count', 'avatar_url', 'star_count', 'last_activity_at', 'namespace'];
+const basicProject = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => BASIC_PROJECT_KEYS.includes(k)));
+
 
 /** One page of `rows`, with GitLab's pagination headers. */
 function paged(query: Record<string, string>, rows: unknown[], opts: { totals?: boolean } = {}): FakeAnswer {
@@ -441,7 +448,12 @@ const ROUTES: FakeRoute[] = [
   {
     method: 'GET',
     path: '/api/v4/projects',
-    handle: ({ query }) => paged(query, PROJECTS.filter((p) => !query.search || `${p.path_with_namespace} ${p.name}`.includes(query.search))),
+    // Without a token GitLab lists only public projects, in simple rows.
+    handle: ({ query, headers }) => {
+      const anonymous = headers['private-token'] === undefined;
+      const rows = PROJECTS.filter((p) => (!anonymous || p.visibility === 'public') && (!query.search || `${p.path_with_namespace} ${p.name}`.includes(query.search)));
+      return paged(query, anonymous || query.simple === 'true' ? rows.map(basicProject) : rows);
+    },
   },
   {
     method: 'GET',
@@ -490,8 +502,9 @@ const ROUTES: FakeRoute[] = [
     handle: ({ query }, m) => {
       const g = groupOf(m[1]);
       if (!g) return notFound('404 Group Not Found');
-      const rows = PROJECTS.filter((p) => inGroup(p.path_with_namespace, g.full_path, query.include_subgroups === 'true'));
-      return paged(query, rows.filter((p) => !query.search || `${p.path_with_namespace} ${p.name}`.includes(query.search)));
+      const rows = PROJECTS.filter((p) => inGroup(p.path_with_namespace, g.full_path, query.include_subgroups === 'true'))
+        .filter((p) => !query.search || `${p.path_with_namespace} ${p.name}`.includes(query.search));
+      return paged(query, query.simple === 'true' ? rows.map(basicProject) : rows);
     },
   },
   {

@@ -22,7 +22,8 @@ const input = {
 };
 type Args = z.infer<z.ZodObject<typeof input>>;
 
-const filters = (a: Args): Query => ({ search: a.search, owned: a.owned, archived: a.archived, order_by: a.order_by, sort: a.sort, simple: true });
+// Never `simple`: GitLab's simple rows (BasicProjectDetails) have no visibility, archived or open_issues_count.
+const filters = (a: Args): Query => ({ search: a.search, owned: a.owned, archived: a.archived, order_by: a.order_by, sort: a.sort });
 const groupQuery = (a: Args): Query => ({ include_subgroups: true, ...filters(a) });
 
 /** The rows inside the allow-list (a group's listing is, unless GitLab resolved a moved path: checked on every row). */
@@ -73,7 +74,8 @@ export const projectTools = [
     name: TOOL,
     title: 'List projects',
     description: 'List GitLab projects the token can see, optionally in one group or filtered by a search string. Returns ID, full path, '
-      + 'default branch, visibility and web URL. Where the server is limited to some projects and groups, only those are listed. '
+      + 'default branch, visibility, archived state, open issue count and web URL (without a token GitLab lists only public projects, '
+      + 'without visibility, archived state or issue counts). Where the server is limited to some projects and groups, only those are listed. '
       + pages.hint,
     input,
     output: output.list(PROJECT_ROW),

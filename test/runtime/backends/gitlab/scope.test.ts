@@ -172,10 +172,12 @@ describe('GitLab PROJECTS allow-list', () => {
       // Assert
       expect(requested()).toEqual([
         'GET /api/v4/groups/platform?with_projects=false',
-        'GET /api/v4/groups/platform/projects?include_subgroups=true&search=fleet&simple=true&page=1&per_page=20',
-        'GET /api/v4/groups/platform/projects?include_subgroups=true&simple=true&page=1&per_page=20',
+        'GET /api/v4/groups/platform/projects?include_subgroups=true&search=fleet&page=1&per_page=20',
+        'GET /api/v4/groups/platform/projects?include_subgroups=true&page=1&per_page=20',
       ]);
       expect(first.data!.items.map((p: { path_with_namespace: string }) => p.path_with_namespace)).toEqual(['platform/fleet', 'platform/fleet-docs']);
+      // Full rows, not GitLab's simple ones: the fields the tool promises are there.
+      expect(first.data!.items[0]).toMatchObject({ visibility: 'internal', archived: false, open_issues_count: 2 });
       expect(first.text.split('\n')[0]).toBe('2 results from group platform (page 1; entry 1 of 1 in this server\'s PROJECTS). These are the last results.');
     });
 
@@ -202,7 +204,7 @@ describe('GitLab PROJECTS allow-list', () => {
       expect(inside.data!.items).toHaveLength(3);
       expect(above.text).toBe(outside('group "platform"', '"platform/fleet", "team/service-7"'));
       expect(elsewhere.text).toBe(outside('group "sandbox"', '"platform"'));
-      expect(requested()).toEqual(['GET /api/v4/groups/team?with_projects=false', 'GET /api/v4/groups/team/projects?include_subgroups=true&simple=true&page=1&per_page=20']);
+      expect(requested()).toEqual(['GET /api/v4/groups/team?with_projects=false', 'GET /api/v4/groups/team/projects?include_subgroups=true&page=1&per_page=20']);
     });
 
     it('a cursor for an entry the list does not have is refused', async () => {

@@ -55,19 +55,31 @@ describe('GitLab tools', () => {
   }
 
   describe('read tools', () => {
-    it('list_projects searches /projects with simple=true, paging, and says how to get the next page', async () => {
+    it('list_projects searches /projects (full rows, never simple), paging, and says how to get the next page', async () => {
       // Act
       const { text, isError } = await call('list_projects', { search: 'p', per_page: 10, page: 2, membership: true });
       // Assess
       expect(isError).toBe(false);
       expect(gitlab.requests).toHaveLength(1);
       expect(gitlab.requests[0]).toMatchObject({ method: 'GET', path: '/api/v4/projects' });
-      expect(gitlab.requests[0].query).toEqual({ search: 'p', membership: 'true', simple: 'true', page: '2', per_page: '10' });
+      expect(gitlab.requests[0].query).toEqual({ search: 'p', membership: 'true', page: '2', per_page: '10' });
       expect(gitlab.requests[0].headers['private-token']).toBe('glpat-reader');
       expect(text.split('\n')[0]).toMatch(/^10 results on page 2 of \d+ \(\d+ in total\)\. More results: call again with page=3\.$/);
       const rows = JSON.parse(text.slice(text.indexOf('\n') + 1));
       expect(rows[0]).not.toHaveProperty('_links');
       expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['id', 'path_with_namespace', 'web_url']));
+    });
+
+    it('list_projects rows have the visibility, archived state and open issue count its description promises', async () => {
+      // Act
+      const { result } = await call('list_projects', { search: 'fleet', order_by: 'last_activity_at', membership: true });
+      // Assess: no simple=true, which would make GitLab answer BasicProjectDetails without these fields
+      expect(gitlab.requests[0].query).toEqual({ search: 'fleet', order_by: 'last_activity_at', membership: 'true', page: '1', per_page: '20' });
+      expect(gitlab.requests[0].query).not.toHaveProperty('simple');
+      const items = (result.structuredContent as { items: Array<Record<string, unknown>> }).items;
+      expect(items.map((p) => p.path_with_namespace)).toEqual(['platform/fleet', 'platform/fleet-docs']);
+      expect(items[0]).toMatchObject({ id: 42, visibility: 'internal', archived: false, open_issues_count: 2, default_branch: 'main', web_url: 'https://gitlab.example.com/platform/fleet' });
+      expect(items[1]).toMatchObject({ visibility: 'public', archived: false, open_issues_count: 0 });
     });
 
     it('list_projects says when it is the last page', async () => {
