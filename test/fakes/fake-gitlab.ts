@@ -7,7 +7,9 @@
  * Data: groups `platform`, `team`, `sandbox`; project 42 `platform/fleet` has the issues, merge
  * requests (!12 with review threads, !13 whose diff GitLab cut), pipelines (9001 failed, with a
  * child pipeline and a multi-project one in `team/service-7`), jobs, commits, deployments and
- * environments; files under `FILES`. Shapes follow GitLab's REST API v4 documentation.
+ * environments, labels, milestones and releases; files under `FILES`. Shapes follow GitLab's REST
+ * API v4 documentation. Writes answer as GitLab does (retries start new runs; an approval must name
+ * the merge request's head and counts once per token) without changing the data set.
  */
 import { startFakeHttpApi, type FakeAnswer, type FakeHttpApi, type FakeRoute, type RecordedRequest } from './fake-http-api';
 
@@ -312,6 +314,42 @@ const deployment = (id: number, env: (typeof ENVIRONMENTS)[number], sha: string,
 });
 const DEPLOYMENTS = [deployment(43, ENVIRONMENTS[0], COMMITS[1].id, 'success'), deployment(42, ENVIRONMENTS[0], COMMITS[3].id, 'success'), deployment(41, ENVIRONMENTS[1], COMMITS[0].id, 'failed')];
 
+/** platform/fleet's labels: two of its own, one of the platform group (GitLab lists ancestor groups' labels by default). */
+const LABELS = [
+  { id: 21, name: 'bug', description: 'Something is broken', description_html: 'Something is broken', text_color: '#FFFFFF', color: '#dc143c', subscribed: false, priority: 1, is_project_label: true, open_issues_count: 2, closed_issues_count: 1, open_merge_requests_count: 0 },
+  { id: 22, name: 'feature', description: null, description_html: '', text_color: '#FFFFFF', color: '#428bca', subscribed: false, priority: null, is_project_label: true, open_issues_count: 0, closed_issues_count: 0, open_merge_requests_count: 1 },
+  { id: 23, name: 'priority::high', description: 'Fix this week', description_html: 'Fix this week', text_color: '#FFFFFF', color: '#ff0000', subscribed: true, priority: null, is_project_label: false, open_issues_count: 1, closed_issues_count: 0, open_merge_requests_count: 0 },
+];
+/** Counts only with `with_counts=true`, as GitLab gives them. */
+const COUNT_KEYS = ['open_issues_count', 'closed_issues_count', 'open_merge_requests_count'];
+
+const milestone = (iid: number, title: string, state: 'active' | 'closed', due: string) => ({
+  id: 300 + iid, iid, project_id: 42, title, description: `Ship ${title}`, state, created_at: NOW, updated_at: NOW, start_date: '2026-10-01', due_date: due, expired: state === 'closed', web_url: `https://gitlab.example.com/platform/fleet/-/milestones/${iid}`,
+});
+const MILESTONES = [milestone(2, 'v1.1', 'active', '2026-12-15'), milestone(1, 'v1.0', 'closed', '2026-11-01')];
+
+const release = (tag: string, releasedAt: string, commitIndex: number, milestones: Array<(typeof MILESTONES)[number]>) => ({
+  tag_name: tag,
+  description: `## ${tag}\n\n- Changes of ${tag}`,
+  name: `Fleet ${tag}`,
+  created_at: releasedAt,
+  released_at: releasedAt,
+  upcoming_release: false,
+  author: user(1, 'alice'),
+  commit: COMMITS[commitIndex],
+  milestones,
+  commit_path: `/platform/fleet/-/commit/${COMMITS[commitIndex].id}`,
+  tag_path: `/platform/fleet/-/tags/${tag}`,
+  assets: {
+    count: 1,
+    sources: [{ format: 'zip', url: `https://gitlab.example.com/platform/fleet/-/archive/${tag}/fleet-${tag}.zip` }],
+    links: [{ id: 1, name: 'bundle', url: `https://gitlab.example.com/platform/fleet/-/releases/${tag}/downloads/bundle.zip`, direct_asset_url: 'x', link_type: 'package' }],
+  },
+  evidences: [],
+  _links: { self: `https://gitlab.example.com/platform/fleet/-/releases/${tag}`, edit_url: 'x' },
+});
+const RELEASES = [release('v1.0.0', '2026-11-01T09:00:00.000Z', 1, [MILESTONES[1]]), release('v0.9.0', '2026-10-01T09:00:00.000Z', 3, [])];
+
 /**
  * The fields of GitLab's simple project rows (`simple=true`, and every anonymous listing):
  * BasicProjectDetails, without visibility, archived or open_issues_count.
@@ -592,6 +630,21 @@ const ROUTES: FakeRoute[] = [
   project('GET', /\/pipelines\/(\d+)\/jobs$/, ({ query }, m) => (PIPELINES.some((p) => p.id === Number(m[1]))
     ? paged(query, JOBS.filter((j) => !query.scope || j.status === query.scope))
     : notFound())),
+  // A retried pipeline keeps its ID and runs its failed and canceled jobs again.
+  project('POST', /\/pipelines\/(\d+)\/retry$/, (_req, m) => {
+    const p = PIPELINES.find((x) => x.id === Number(m[1]));
+    return p ? { status: 201, body: { ...pipelineDetail(p), status: 'running', finished_at: null } } : notFound();
+  }),
+  // A retried job is a new job (a new ID) in the same pipeline; GitLab answers 403 for one that cannot be retried.
+  project('POST', /\/jobs\/(\d+)\/retry$/, (_req, m) => {
+    const job = JOBS.find((j) => j.id === Number(m[1]));
+    if (!job) return notFound();
+    if (!['success', 'failed', 'canceled'].includes(job.status)) return { status: 403, body: { message: '403 Forbidden - Job is not retryable' } };
+    return {
+      status: 201,
+      body: { ...job, id: job.id + 100, status: 'pending', failure_reason: undefined, duration: null, queued_duration: null, started_at: null, finished_at: null, web_url: `https://gitlab.example.com/platform/fleet/-/jobs/${job.id + 100}`, pipeline: PIPELINES[0], user: user(3, 'fleet-bot') },
+    };
+  }),
   project('GET', /\/jobs\/(\d+)\/trace$/, (_req, m) => (JOBS.some((j) => j.id === Number(m[1])) ? { body: JOB_LOG, headers: { 'content-type': 'text/plain' } } : notFound())),
   project('GET', /\/repository\/files\/([^/]+)$/, file),
   project('GET', /\/repository\/files\/([^/]+)\/raw$/, rawFile),
@@ -635,6 +688,25 @@ const ROUTES: FakeRoute[] = [
     return paged(query, DEPLOYMENTS.filter(wanted));
   }),
   project('GET', /\/environments$/, ({ query }) => paged(query, ENVIRONMENTS.filter((e) => (!query.search || e.name.includes(query.search)) && (!query.states || e.state === query.states)))),
+  project('GET', /\/labels$/, ({ query }, _m, p) => {
+    if (p.id !== 42) return paged(query, []);
+    const term = (query.search ?? '').toLowerCase();
+    const own = query.include_ancestor_groups === 'false' ? LABELS.filter((l) => l.is_project_label) : LABELS;
+    const rows = own.filter((l) => l.name.toLowerCase().includes(term));
+    return paged(query, query.with_counts === 'true' ? rows : rows.map((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !COUNT_KEYS.includes(k)))));
+  }),
+  project('GET', /\/milestones$/, ({ query }, _m, p) => {
+    if (query.state && !['active', 'closed'].includes(query.state)) return { status: 400, body: { error: 'state does not have a valid value' } };
+    const term = (query.search ?? '').toLowerCase();
+    const rows = p.id === 42 ? MILESTONES : [];
+    return paged(query, rows.filter((x) => (!query.state || x.state === query.state) && (`${x.title} ${x.description}`.toLowerCase().includes(term))));
+  }),
+  project('GET', /\/releases$/, ({ query }, _m, p) => {
+    const key = (query.order_by ?? 'released_at') as 'released_at' | 'created_at';
+    if (!['released_at', 'created_at'].includes(key)) return { status: 400, body: { error: 'order_by does not have a valid value' } };
+    const rows = (p.id === 42 ? [...RELEASES] : []).sort((x, y) => x[key].localeCompare(y[key]) * (query.sort === 'asc' ? 1 : -1));
+    return paged(query, rows);
+  }),
   project('GET', /\/search$/, ({ query }, _m, p) => scopeMissing(query) ?? paged(query, searchRows(query, [p]))),
 ];
 
@@ -703,6 +775,44 @@ function tokenRoutes(tokens: Map<string, FakeAccessToken>, known: (value: string
   ];
 }
 
+/**
+ * `POST …/merge_requests/:iid/approve`: a `sha` that is not the merge request's head is refused
+ * with 409 (GitLab's `check_sha_param!`); a second approval by the same token is 401, as GitLab
+ * answers when the approval service declines. The answer is the merge request's approvals.
+ */
+const APPROVAL_MR_KEYS = ['id', 'iid', 'project_id', 'title', 'description', 'state', 'created_at', 'updated_at', 'merge_status'];
+
+function approvalRoutes(): FakeRoute[] {
+  const approved = new Set<string>();
+  return [
+    project('POST', /\/merge_requests\/(\d+)\/approve$/, (req, m, p) => {
+      const target = MRS.find((x) => x.iid === Number(m[1]));
+      if (!target) return notFound('404 Merge Request Not Found');
+      const sha = (req.body as { sha?: unknown } | undefined)?.sha;
+      if (sha !== undefined && sha !== target.sha) return { status: 409, body: { message: `SHA does not match HEAD of source branch: ${target.sha}` } };
+      const key = `${p.id}!${target.iid} ${req.headers['private-token'] ?? ''}`;
+      if (approved.has(key)) return { status: 401, body: { message: '401 Unauthorized' } };
+      approved.add(key);
+      return {
+        status: 201,
+        body: {
+          ...Object.fromEntries(Object.entries(target).filter(([k]) => APPROVAL_MR_KEYS.includes(k))),
+          approved: false,
+          approvals_required: 3,
+          approvals_left: 1,
+          require_password_to_approve: false,
+          approved_by: [{ user: user(2, 'bob') }, { user: user(3, 'fleet-bot') }],
+          suggested_approvers: [],
+          approvers: [],
+          approver_groups: [],
+          user_has_approved: true,
+          user_can_approve: false,
+        },
+      };
+    }),
+  ];
+}
+
 export async function startFakeGitLab(): Promise<FakeGitLab> {
   const tokens = new Map<string, FakeAccessToken>();
   let nextId = 100;
@@ -728,7 +838,7 @@ export async function startFakeGitLab(): Promise<FakeGitLab> {
       }
       return { status: 401, body: { message: '401 Unauthorized' } };
     },
-    routes: [...tokenRoutes(tokens, known), ...ROUTES],
+    routes: [...tokenRoutes(tokens, known), ...approvalRoutes(), ...ROUTES],
   });
   return Object.assign(api, { tokens, addToken });
 }

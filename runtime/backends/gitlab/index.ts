@@ -17,6 +17,7 @@ import { deploymentTools } from './tools/deployments';
 import { issueTools } from './tools/issues';
 import { mergeRequestTools } from './tools/merge-requests';
 import { pipelineTools } from './tools/pipelines';
+import { planningTools } from './tools/planning';
 import { projectTools } from './tools/projects';
 import { repositoryTools } from './tools/repository';
 import { searchTools } from './tools/search';
@@ -29,7 +30,7 @@ export { coveringEntry } from './scope';
 export const gitlab = defineBackend(GITLAB_BACKEND, {
   // Every tool with a project_id refuses a project outside the server's PROJECTS before it runs.
   tools: [
-    ...projectTools, ...issueTools, ...mergeRequestTools, ...pipelineTools, ...repositoryTools, ...deploymentTools, ...searchTools,
+    ...projectTools, ...issueTools, ...mergeRequestTools, ...pipelineTools, ...repositoryTools, ...deploymentTools, ...planningTools, ...searchTools,
   ].map(scopedTool),
   auth: auth.header('PRIVATE-TOKEN', 'TOKEN'),
   describeFailure: describeGitLabFailure,

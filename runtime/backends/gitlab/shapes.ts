@@ -64,6 +64,9 @@ export const ENVIRONMENT_FIELDS = ['id', 'name', 'slug', 'tier', 'state', 'exter
 const DEPLOYMENT_FIELDS = ['id', 'iid', 'ref', 'sha', 'status', 'created_at', 'updated_at', 'finished_at'];
 const PIPELINE_DETAIL_FIELDS = [...PIPELINE_FIELDS, 'before_sha', 'tag', 'yaml_errors', 'started_at', 'finished_at', 'committed_at', 'duration', 'queued_duration', 'coverage'];
 const BRIDGE_FIELDS = ['id', 'name', 'stage', 'status', 'allow_failure', 'created_at', 'started_at', 'finished_at', 'duration', 'web_url'];
+export const LABEL_FIELDS = ['id', 'name', 'description', 'color', 'text_color', 'priority', 'is_project_label', 'open_issues_count', 'closed_issues_count', 'open_merge_requests_count'];
+const MILESTONE_FIELDS = ['id', 'iid', 'project_id', 'group_id', 'title', 'state', 'start_date', 'due_date', 'expired', 'created_at', 'updated_at', 'web_url'];
+const RELEASE_FIELDS = ['tag_name', 'name', 'created_at', 'released_at', 'upcoming_release'];
 const NOTE_FIELDS = ['id', 'type', 'system', 'created_at', 'updated_at', 'resolvable', 'resolved', 'resolved_at'];
 const POSITION_FIELDS = ['base_sha', 'start_sha', 'head_sha', 'position_type', 'old_path', 'new_path', 'old_line', 'new_line', 'line_range'];
 
@@ -119,6 +122,15 @@ export const PIPELINE_DETAIL_ROW = rowSchema(PIPELINE_DETAIL_FIELDS, {
   user: z.unknown().optional().describe('username'),
   detailed_status: z.unknown().optional().describe('GitLab\'s status label'),
   bridges: z.array(z.looseObject({})).optional().describe('Trigger jobs and the downstream pipelines they started'),
+});
+export const MILESTONE_ROW = rowSchema(MILESTONE_FIELDS, { description: z.unknown().optional().describe('Framed as untrusted text') });
+export const RELEASE_ROW = rowSchema(RELEASE_FIELDS, {
+  description: z.unknown().optional().describe('The release notes, framed as untrusted text'),
+  author: z.unknown().optional().describe('username'),
+  commit: z.unknown().optional().describe('id, short_id, title of the tagged commit'),
+  milestones: z.array(z.unknown()).optional().describe('milestone titles'),
+  asset_links: z.array(z.unknown()).optional().describe('name, url, link_type of each asset link'),
+  web_url: z.unknown().optional(),
 });
 /** Search rows differ by scope (projects, issues, blobs...): GitLab's own fields, unchanged. */
 export const SEARCH_ROW = rowSchema([]);
@@ -213,5 +225,23 @@ export function summarizeBridge(b: Row): Row {
   return {
     ...pick(b, BRIDGE_FIELDS),
     downstream_pipeline: down ? pick(down, ['id', 'project_id', 'ref', 'sha', 'status', 'web_url', 'created_at', 'updated_at']) : null,
+  };
+}
+
+export function summarizeMilestone(m: Row): Row {
+  return { ...pick(m, MILESTONE_FIELDS), description: framed(m.description, `description of milestone ${String(m.title)}`) };
+}
+
+export function summarizeRelease(r: Row): Row {
+  const assets = r.assets as Row | undefined;
+  const links = assets && Array.isArray(assets.links) ? (assets.links as Row[]) : undefined;
+  return {
+    ...pick(r, RELEASE_FIELDS),
+    description: framed(r.description, `notes of release ${String(r.tag_name)}`),
+    author: username(r.author),
+    commit: r.commit ? pick(r.commit as object, ['id', 'short_id', 'title']) : undefined,
+    milestones: nestedAll(r.milestones, 'title'),
+    asset_links: links?.map((l) => pick(l, ['name', 'url', 'link_type'])),
+    web_url: nested(r._links, 'self'),
   };
 }

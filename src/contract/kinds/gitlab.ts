@@ -17,8 +17,12 @@ export const GITLAB_BACKEND: BackendContract = {
     read: [
       'list_projects', 'get_project', 'list_issues', 'get_issue', 'list_merge_requests', 'get_merge_request',
       'get_merge_request_diffs', 'list_merge_request_discussions', 'list_pipelines', 'get_pipeline', 'get_pipeline_jobs', 'get_job_log',
-      'get_file_contents', 'get_repository_tree', 'list_commits', 'get_commit', 'compare_refs', 'list_deployments', 'list_environments', 'search',
+      'get_file_contents', 'get_repository_tree', 'list_commits', 'get_commit', 'compare_refs', 'list_deployments', 'list_environments',
+      'list_releases', 'list_labels', 'list_milestones', 'search',
     ],
-    write: ['create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion'],
+    write: [
+      'create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion',
+      'approve_merge_request', 'retry_pipeline', 'retry_job',
+    ],
   },
 };

@@ -61,9 +61,19 @@ describe('McpServer.gitlab', () => {
         .toThrow(/^`denyTools` names "merge_merge_request", which is not a GitLab tool; its tools: list_projects, get_project, /);
     });
 
-    test('the contract lists 20 read tools and 5 write tools', () => {
-      expect(GITLAB_BACKEND.tools.read).toHaveLength(20);
-      expect(GITLAB_BACKEND.tools.write).toEqual(['create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion']);
+    test('the contract lists 23 read tools and 8 write tools', () => {
+      expect(GITLAB_BACKEND.tools.read).toHaveLength(23);
+      expect(GITLAB_BACKEND.tools.read).toEqual(expect.arrayContaining(['list_releases', 'list_labels', 'list_milestones']));
+      expect(GITLAB_BACKEND.tools.write).toEqual([
+        'create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion',
+        'approve_merge_request', 'retry_pipeline', 'retry_job',
+      ]);
+    });
+
+    test('the opt-in writes need allowWrites like the others', () => {
+      expect(() => McpServer.gitlab({ token, allowTools: ['get_merge_request', 'approve_merge_request'] }))
+        .toThrow('`allowTools` names write tool(s) approve_merge_request, which are registered only with `allowWrites: true`');
+      expect(() => McpServer.gitlab({ token, allowWrites: true, allowTools: ['get_pipeline_jobs', 'retry_job', 'retry_pipeline'] })).not.toThrow();
     });
   });
 

@@ -20,7 +20,8 @@ describe('tool policy', () => {
   it('offers every tool but the writes without a policy', () => {
     expect(listed(host({}))).toEqual(['list_projects', 'get_project', 'list_issues', 'get_issue', 'list_merge_requests', 'get_merge_request',
       'get_merge_request_diffs', 'list_merge_request_discussions', 'list_pipelines', 'get_pipeline', 'get_pipeline_jobs', 'get_job_log',
-      'get_file_contents', 'get_repository_tree', 'list_commits', 'get_commit', 'compare_refs', 'list_deployments', 'list_environments', 'search']);
+      'get_file_contents', 'get_repository_tree', 'list_commits', 'get_commit', 'compare_refs', 'list_deployments', 'list_environments',
+      'list_releases', 'list_labels', 'list_milestones', 'search']);
   });
 
   it('an allow-list offers only its tools, and the write switch still applies', async () => {
@@ -46,7 +47,7 @@ describe('tool policy', () => {
     const denied = await h.callTool('get_job_log', { project_id: 1, job_id: 1 });
     expect(names).not.toEqual(expect.arrayContaining(['search']));
     expect(names).toEqual(expect.arrayContaining(['create_issue_note', 'create_merge_request_note', 'list_issues']));
-    expect(names).toHaveLength(22);
+    expect(names).toHaveLength(28);
     expect(denied.content).toEqual([{ type: 'text', text: 'Tool get_job_log disabled: GITLAB_TOOLS_DENY lists it for server gitlab' }]);
   });
 

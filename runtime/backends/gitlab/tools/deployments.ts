@@ -1,8 +1,8 @@
-/** Deployments and environments: what runs where, and since when (change correlation in triage). */
+/** Deployments, environments and releases: what runs where, since when, and what was shipped as a version (change correlation in triage). */
 import { z } from 'zod';
-import { listTool } from '../../../kit';
+import { UNTRUSTED_NOTE, listTool } from '../../../kit';
 import { pages } from '../paging';
-import { DEPLOYMENT_ROW, ENVIRONMENT_FIELDS, isoTime, projectId, projectPath, sort, summarizeDeployment } from '../shapes';
+import { DEPLOYMENT_ROW, ENVIRONMENT_FIELDS, RELEASE_ROW, isoTime, projectId, projectPath, sort, summarizeDeployment, summarizeRelease } from '../shapes';
 
 export const deploymentTools = [
   listTool({
@@ -39,5 +39,20 @@ export const deploymentTools = [
     paging: pages,
     fields: ENVIRONMENT_FIELDS,
     request: (a) => ({ path: `${projectPath(a.project_id)}/environments`, query: { search: a.search, states: a.states } }),
+  }),
+  listTool({
+    name: 'list_releases',
+    title: 'List releases',
+    description: 'List the releases of a project, newest first: tag, name, release notes, when released, the tagged commit, milestones and asset links. '
+      + `Use compare_refs between two releases' tag_name to see what changed. ${UNTRUSTED_NOTE}`,
+    input: {
+      project_id: projectId,
+      order_by: z.enum(['released_at', 'created_at']).optional().describe('Default released_at'),
+      sort,
+    },
+    paging: pages,
+    row: RELEASE_ROW,
+    request: (a) => ({ path: `${projectPath(a.project_id)}/releases`, query: { order_by: a.order_by, sort: a.sort } }),
+    map: (r) => summarizeRelease(r),
   }),
 ];

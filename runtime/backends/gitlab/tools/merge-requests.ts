@@ -1,6 +1,6 @@
-/** Merge requests: list, read (with commits, pipelines, approvals), their diffs, review threads, and comments. */
+/** Merge requests: list, read (with commits, pipelines, approvals), their diffs, review threads, comments, and approving one. */
 import { z } from 'zod';
-import { UNTRUSTED_NOTE, answer, count, output, pick, readTool, rowSchema, type Row, type ToolContext } from '../../../kit';
+import { UNTRUSTED_NOTE, answer, count, output, pick, readTool, rowSchema, writeTool, type Row, type ToolContext, type UpstreamFailure } from '../../../kit';
 import { pages, readPage } from '../paging';
 import { isNotFound, targetOf } from '../scope';
 import {
@@ -37,6 +37,32 @@ async function approvalsOf(ctx: ToolContext, base: string): Promise<Row> {
 }
 
 const DIFFS_OUTPUT = output.list(rowSchema(DIFF_FIELDS));
+
+/**
+ * The head an approval is of: GitLab compares it with the merge request's head commit as it is
+ * (the whole SHA, lower-case), and refuses the approval with 409 when new commits came since.
+ */
+const headSha = z.string().trim().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/i, 'sha must be the merge request\'s whole head commit SHA (40 or 64 hexadecimal digits), the sha get_merge_request gives')
+  .transform((v) => v.toLowerCase())
+  .describe('The head commit SHA the approval is for: the sha from get_merge_request, of the changes reviewed');
+
+const APPROVAL_OUTPUT = z.object({
+  merge_request_iid: z.number().int(),
+  sha: z.string().describe('The head commit that was approved'),
+  approved: z.unknown().optional().describe('Whether the merge request now has every approval it needs'),
+  approvals_required: z.unknown().optional(),
+  approvals_left: z.unknown().optional(),
+  approved_by: z.array(z.unknown()).optional().describe('usernames'),
+});
+
+/** The upstream failure an error carries (the upstream client's errors do), or `undefined`. */
+const failureOf = (err: unknown) => (err as { failure?: UpstreamFailure } | undefined)?.failure;
+
+/** GitLab's own words in a failure (`{ message: '...' }`), quoted, or `''`. */
+function gitlabSaid(f: UpstreamFailure | undefined): string {
+  const message = f && typeof f.body === 'object' && f.body !== null ? (f.body as { message?: unknown }).message : undefined;
+  return typeof message === 'string' && message !== '' ? ` (GitLab: ${JSON.stringify(message)})` : '';
+}
 
 export const mergeRequestTools = [
   readTool({
@@ -161,4 +187,41 @@ export const mergeRequestTools = [
   }),
   mergeRequestNote,
   ...discussionWrites,
+  writeTool({
+    name: 'approve_merge_request',
+    title: 'Approve a merge request',
+    description: 'Approve a merge request as the token\'s user, for the head commit reviewed: sha is the merge request\'s sha from get_merge_request. '
+      + 'When commits were pushed since, GitLab refuses and nothing is approved: read it again and review what changed. '
+      + 'Needs a token with the api scope, a user who may approve, and writes enabled for this server.',
+    input: { ...mergeRequest, sha: headSha },
+    output: APPROVAL_OUTPUT,
+    async run(a, ctx) {
+      const which = `merge request !${a.merge_request_iid}`;
+      let res;
+      try {
+        res = await ctx.upstream.request<Row>({ method: 'POST', path: `${mergeRequestPath(a)}/approve`, body: { sha: a.sha } });
+      } catch (err) {
+        const failure = failureOf(err);
+        const said = gitlabSaid(failure);
+        if (failure?.status === 409) {
+          answer.refuse(`${which} was not approved: its head is no longer ${a.sha}, new commits were pushed since${said}. `
+            + 'Read it again with get_merge_request, review what changed, and approve with its new sha.');
+        }
+        if (failure?.status === 401) {
+          answer.refuse(`${which} was not approved: GitLab answered 401, which for an approval usually means the token's user may not approve it `
+            + `(has already approved it, is its author where authors may not approve, or is not an eligible approver); otherwise the token is missing, expired or revoked${said}.`);
+        }
+        throw err;
+      }
+      const r = res.data;
+      const approvedBy = Array.isArray(r.approved_by) ? (r.approved_by as Row[]).map((x) => (x.user as Row | undefined)?.username) : undefined;
+      const left = typeof r.approvals_left === 'number' && r.approvals_left > 0 ? ` ${count(r.approvals_left, 'approval')} still needed.` : '';
+      return answer.message(`Approved ${which} at ${a.sha.slice(0, 12)}.${left}`, {
+        merge_request_iid: a.merge_request_iid,
+        sha: a.sha,
+        ...pick(r, ['approved', 'approvals_required', 'approvals_left']),
+        approved_by: approvedBy,
+      });
+    },
+  }),
 ];

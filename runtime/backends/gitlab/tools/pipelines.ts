@@ -1,6 +1,6 @@
-/** CI/CD: pipelines (with their downstream pipelines), their jobs, and a job's log. */
+/** CI/CD: pipelines (with their downstream pipelines), their jobs, a job's log, and retrying a pipeline or a job. */
 import { z } from 'zod';
-import { MAX_TEXT_CHARS, UNTRUSTED_NOTE, answer, listTool, output, plainText, readTool, textWindow, truncationSchema, untrusted, type Row } from '../../../kit';
+import { MAX_TEXT_CHARS, UNTRUSTED_NOTE, answer, listTool, output, pick, plainText, readTool, rowSchema, textWindow, truncationSchema, untrusted, writeTool, type Row } from '../../../kit';
 import { pages } from '../paging';
 import { projectAllowed } from '../scope';
 import { JOB_FIELDS, PIPELINE_DETAIL_ROW, PIPELINE_FIELDS, isoTime, projectId, projectPath, summarizeBridge, summarizePipeline } from '../shapes';
@@ -16,6 +16,12 @@ const LOG_OUTPUT = z.object({
   bytes: z.number().int().describe('Size of the whole log'),
   log: z.string().describe('The end of the log, without terminal colours, framed as untrusted text'),
   truncated: truncationSchema.optional(),
+});
+
+/** A job as retry_job answers: the new job, and the pipeline it runs in. */
+const RETRIED_JOB_ROW = rowSchema(JOB_FIELDS, {
+  retried_job_id: z.number().int().describe('The job that was retried (it stays as it was)'),
+  pipeline: z.unknown().optional().describe('id, status, web_url of the job\'s pipeline'),
 });
 
 const PIPELINE_STATUS = z.enum(['created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual', 'scheduled']);
@@ -108,6 +114,38 @@ export const pipelineTools = [
       return answer.message(
         `[log truncated: showing the last ${shown.text.length} characters of a ${res.bytes}-byte log]\n${log}`,
         { ...data, truncated: { omitted, unit: 'bytes' as const, hint: `the end of the log is shown; raise tail_chars (up to ${MAX_TEXT_CHARS}) for more of it` } },
+      );
+    },
+  }),
+
+  // ---- writes (off unless <PREFIX>_ALLOW_WRITES=true) ----
+  writeTool({
+    name: 'retry_pipeline',
+    title: 'Retry a pipeline',
+    description: 'Retry the failed and canceled jobs of a pipeline (the pipeline keeps its ID; jobs that passed are not run again). '
+      + 'Each call starts the jobs again. Needs a token with the api scope and writes enabled for this server.',
+    input: { project_id: projectId, pipeline_id: z.number().int().positive() },
+    output: output.item(PIPELINE_DETAIL_ROW),
+    async run(a, ctx) {
+      const res = await ctx.upstream.request<Row>({ method: 'POST', path: `${projectPath(a.project_id)}/pipelines/${a.pipeline_id}/retry` });
+      const pipeline = summarizePipeline(res.data);
+      return answer.item(pipeline, `Retried pipeline ${a.pipeline_id}: now ${String(pipeline.status)}. Follow it with get_pipeline_jobs.`);
+    },
+  }),
+  writeTool({
+    name: 'retry_job',
+    title: 'Retry a job',
+    description: 'Run a CI job again: GitLab starts a new job (a new job_id) from it, in the same pipeline; the old one stays as it was. '
+      + 'Each call starts another run. Needs a token with the api scope and writes enabled for this server.',
+    input: { project_id: projectId, job_id: z.number().int().positive() },
+    output: output.item(RETRIED_JOB_ROW),
+    async run(a, ctx) {
+      const res = await ctx.upstream.request<Row>({ method: 'POST', path: `${projectPath(a.project_id)}/jobs/${a.job_id}/retry` });
+      const job = res.data;
+      const pipeline = job.pipeline ? pick(job.pipeline as object, ['id', 'status', 'web_url']) : undefined;
+      return answer.item(
+        { ...pick(job, JOB_FIELDS), retried_job_id: a.job_id, pipeline },
+        `Retried job ${a.job_id} as job ${String(job.id)} (${String(job.status)})${pipeline ? ` in pipeline ${String(pipeline.id)}` : ''}; get_job_log with job_id ${String(job.id)} reads its log.`,
       );
     },
   }),

@@ -33,12 +33,18 @@ const ARGS: Record<string, Record<string, unknown>> = {
   compare_refs: { from: 'a', to: 'b' },
   list_deployments: {},
   list_environments: {},
+  list_releases: {},
+  list_labels: {},
+  list_milestones: {},
   search: { scope: 'issues', search: 'cold' },
   create_issue: { title: 'x' },
   create_issue_note: { issue_iid: 3, body: 'x' },
   create_merge_request_note: { merge_request_iid: 12, body: 'x' },
   create_merge_request_discussion: { merge_request_iid: 12, body: 'x' },
   resolve_merge_request_discussion: { merge_request_iid: 12, discussion_id: OPEN_THREAD },
+  approve_merge_request: { merge_request_iid: 12, sha: 'abc123'.padEnd(40, '0') },
+  retry_pipeline: { pipeline_id: 9001 },
+  retry_job: { job_id: 502 },
 };
 
 const outside = (what: string, list: string) => `${what} is outside the projects this server may use (PROJECTS: ${list}); use a project or group inside them`;

@@ -4,7 +4,10 @@ import type { FleetServer } from '../../../../runtime/entrypoints/server';
 import type { FakeGitLab } from '../../../fakes/fake-gitlab';
 import { connectClient, textOf } from '../../../helpers/mcp-client';
 
-const WRITE_TOOLS = ['create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion'];
+const WRITE_TOOLS = [
+  'create_issue', 'create_issue_note', 'create_merge_request_note', 'create_merge_request_discussion', 'resolve_merge_request_discussion',
+  'approve_merge_request', 'retry_pipeline', 'retry_job',
+];
 
 describe('write tools', () => {
   let gitlab: FakeGitLab;
@@ -37,6 +40,20 @@ describe('write tools', () => {
     await ro.close();
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe('Tool create_issue disabled: writes are off for server gitlab (set GITLAB_ALLOW_WRITES=true to enable them)');
+    expect(gitlab.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['retry_pipeline', { project_id: 42, pipeline_id: 9001 }],
+    ['retry_job', { project_id: 42, job_id: 502 }],
+    ['approve_merge_request', { project_id: 42, merge_request_iid: 12, sha: 'abc123'.padEnd(40, '0') }],
+  ])('%s is refused where writes are off, without calling GitLab', async (name, args) => {
+    gitlab.requests.length = 0;
+    const ro = await connectClient(`${fleet.url}/gitlab/mcp`);
+    const result = await ro.callTool({ name, arguments: args });
+    await ro.close();
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(`Tool ${name} disabled: writes are off for server gitlab (set GITLAB_ALLOW_WRITES=true to enable them)`);
     expect(gitlab.requests).toHaveLength(0);
   });
 
