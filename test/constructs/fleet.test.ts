@@ -43,6 +43,7 @@ describe('McpServerFleet: tags', () => {
         { Key: 'Application', Value: 'platform-mcp' },
         { Key: 'CostCenter', Value: '1234' },
         { Key: 'Environment', Value: 'production' },
+        { Key: 'Server', Value: 'gitlab' },
       ],
     });
   });
