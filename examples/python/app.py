@@ -87,7 +87,7 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from mcp_server_fleet import FleetAuth, FleetCompute, McpServer, McpServerFleet, ServerCredential
+from mcp_server_fleet import FleetAuth, FleetCompute, IFleetCompute, McpServer, McpServerFleet, ServerCredential
 
 DEFAULT_INTERNAL_TOKEN_SECRET_NAME = "mcp/gitlab-internal-token"
 DEFAULT_INTERNAL_GITLAB_URL = "https://gitlab.example.com/api/v4"
@@ -239,22 +239,27 @@ def _bearer_tokens(stack: cdk.Stack) -> FleetAuth:
     return FleetAuth.oauth(issuer=issuer, audience=_split_list(_context(stack, "oauthAudience")), required_scopes=["mcp:read"])
 
 
+def _fargate_fleet(stack: cdk.Stack, compute: Callable[..., IFleetCompute]) -> McpServerFleet:
+    """The spec's five servers on a Fargate compute (`FleetCompute.fargate_per_server` or
+    `fargate_multi_server`) behind the load balancer of `_front_door`, every task checking tokens."""
+    auth = _bearer_tokens(stack)
+    return McpServerFleet(
+        stack,
+        "Fleet",
+        environment=_context(stack, "environment") or "production",
+        servers=_spec_servers(stack),
+        compute=compute(**_front_door(stack)),
+        auth=auth,
+        allowed_origins=_split_list(_context(stack, "allowedOrigins")),
+    )
+
+
 class FargatePerServerStack(cdk.Stack):
     """One ECS Fargate service per server (the spec's five) behind one application load balancer."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-
-        auth = _bearer_tokens(self)
-        self.fleet = McpServerFleet(
-            self,
-            "Fleet",
-            environment=_context(self, "environment") or "production",
-            servers=_spec_servers(self),
-            compute=FleetCompute.fargate_per_server(**_front_door(self)),
-            auth=auth,
-            allowed_origins=_split_list(_context(self, "allowedOrigins")),
-        )
+        self.fleet = _fargate_fleet(self, FleetCompute.fargate_per_server)
 
 
 class FargateMultiServerStack(cdk.Stack):
@@ -262,17 +267,7 @@ class FargateMultiServerStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-
-        auth = _bearer_tokens(self)
-        self.fleet = McpServerFleet(
-            self,
-            "Fleet",
-            environment=_context(self, "environment") or "production",
-            servers=_spec_servers(self),
-            compute=FleetCompute.fargate_multi_server(**_front_door(self)),
-            auth=auth,
-            allowed_origins=_split_list(_context(self, "allowedOrigins")),
-        )
+        self.fleet = _fargate_fleet(self, FleetCompute.fargate_multi_server)
 
 
 def build_app(app: Optional[cdk.App] = None) -> cdk.App:

@@ -130,15 +130,7 @@ def _by_server(template: Template) -> Dict[str, Dict[str, Any]]:
 
 def _role_secret_resources(template: Template, function: Dict[str, Any]) -> List[Any]:
     """What the function's role may call GetSecretValue on."""
-    role = function["Role"]["Fn::GetAtt"][0]
-    out = []
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        if {"Ref": role} not in policy["Properties"]["Roles"]:
-            continue
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if "secretsmanager:GetSecretValue" in _as_list(statement["Action"]):
-                out.extend(_as_list(statement["Resource"]))
-    return out
+    return _task_role_secret_resources(template, function["Role"]["Fn::GetAtt"][0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,6 +431,7 @@ def _rules(template: Template) -> List[Dict[str, Any]]:
 
 
 def _task_role_secret_resources(template: Template, role: str) -> List[Any]:
+    """What the role (its logical id) may call GetSecretValue on."""
     out = []
     for policy in template.find_resources("AWS::IAM::Policy").values():
         if {"Ref": role} not in policy["Properties"]["Roles"]:
